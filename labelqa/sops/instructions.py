@@ -18,9 +18,11 @@ __all__ = ["compile_instructions", "render_html"]
 
 def compile_instructions(sop: SOP) -> str:
     """Sanitized instruction HTML for Label Studio's ``expert_instruction``."""
+    # The body usually opens with the title as its own heading; do not repeat it.
+    title = "" if sop.body.lstrip().startswith("# ") else f"<h1>{escape(sop.title)}</h1>"
     parts = [
         '<header class="sop-header">',
-        f"<h1>{escape(sop.title)}</h1>",
+        title,
         f'<p class="sop-meta">SOP <code>{escape(sop.ref)}</code> · {escape(sop.status)} · '
         f"{'choose all that apply' if sop.task.multiple else 'choose one label'}</p>",
         "</header>",

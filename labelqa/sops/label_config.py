@@ -24,6 +24,8 @@ from labelqa.sops.models import CONTROL_NAME, FIELD_KINDS, SOP
 __all__ = ["compile_label_config"]
 
 _SPACE = re.compile(r"\s+")
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def compile_label_config(sop: SOP) -> str:
@@ -43,7 +45,7 @@ def compile_label_config(sop: SOP) -> str:
                 f"expected one of {', '.join(FIELD_KINDS)}"
             )
         if field.label:
-            ET.SubElement(view, "Header", value=field.label)
+            ET.SubElement(view, "Header", value=_plain(field.label))
         ET.SubElement(view, tag, name=field.name, value=f"${field.name}")
     choices = ET.SubElement(
         view,
@@ -61,5 +63,6 @@ def compile_label_config(sop: SOP) -> str:
 
 
 def _plain(text: str) -> str:
-    """One-line tooltip text: Markdown emphasis markers dropped, whitespace collapsed."""
-    return _SPACE.sub(" ", text.replace("**", "").replace("`", "")).strip()
+    """One-line attribute text: no Markdown emphasis, no XML-illegal chars, whitespace collapsed."""
+    text = _NOT_XML.sub("", text.replace("**", "").replace("`", ""))
+    return _SPACE.sub(" ", text).strip()
