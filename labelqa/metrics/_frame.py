@@ -1,0 +1,330 @@
+"""Validation and integer encoding of the long annotation frame.
+
+Every metric takes ``ann``: a long pandas DataFrame with one row per annotation and columns
+``item``, ``labeler`` and ``label`` (optionally ``created_at``, ``lead_time`` and any labeler
+attribute). :func:`encode_annotations` turns it into integer codes once; every public metric
+accepts either the DataFrame or the :class:`EncodedAnnotations`, so a caller computing several
+metrics on one frame pays for the encoding once.
+
+Encoding rules (shared by all metrics):
+
+- ``item`` and ``labeler`` must not be missing; their codes follow the sorted order of their
+  values (first-appearance order when the values are not mutually comparable), so results do
+  not depend on row order.
+- Rows whose ``label`` is missing (None/NaN) are treated as missing data and dropped.
+- Categories: ``categories=`` when given (its order is the category order, and a label outside
+  it is a ValueError); otherwise the sorted distinct labels (numeric labels sort by value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = ["REQUIRED_COLUMNS", "EncodedAnnotations", "encode_annotations"]
+
+REQUIRED_COLUMNS = ("item", "labeler", "label")
+
+IntArray = NDArray[np.intp]
+FloatArray = NDArray[np.float64]
+
+# Largest number of cells (items x categories) held as a dense count matrix.
+_DENSE_CELLS = 1 << 25
+
+
+@dataclass(frozen=True, eq=False)
+class EncodedAnnotations:
+    """A long annotation frame as integer codes (n = annotations kept).
+
+    ``item``, ``labeler`` and ``label`` are int arrays of shape (n,) indexing ``items``,
+    ``labelers`` and ``categories``. ``ordered`` says whether the category order is meaningful
+    (numeric labels, ``categories=`` given, or an ordered Categorical); ``numeric`` whether the
+    categories are numbers. ``source`` is the frame encoded and ``rows`` the positions of its
+    kept rows (None when every row was kept).
+    """
+
+    item: IntArray
+    labeler: IntArray
+    label: IntArray
+    items: pd.Index
+    labelers: pd.Index
+    categories: pd.Index
+    ordered: bool
+    numeric: bool
+    source: pd.DataFrame
+    rows: IntArray | None
+
+    @property
+    def n_annotations(self) -> int:
+        """Number of annotations (rows kept)."""
+        return int(self.item.shape[0])
+
+    @property
+    def n_items(self) -> int:
+        """Number of distinct items (N)."""
+        return len(self.items)
+
+    @property
+    def n_labelers(self) -> int:
+        """Number of distinct labelers (W)."""
+        return len(self.labelers)
+
+    @property
+    def n_categories(self) -> int:
+        """Number of categories (K)."""
+        return len(self.categories)
+
+    def source_column(self, name: str) -> NDArray[Any]:
+        """Values of a column of the source frame, aligned with the kept rows."""
+        if name not in self.source.columns:
+            raise ValueError(
+                f"column {name!r} not found in ann; expected one of {list(self.source.columns)}"
+            )
+        values = self.source[name].to_numpy()
+        return values if self.rows is None else values[self.rows]
+
+    @cached_property
+    def item_sizes(self) -> IntArray:
+        """Labels per item, shape (N,)."""
+        return np.bincount(self.item, minlength=self.n_items).astype(np.intp)
+
+    @cached_property
+    def counts(self) -> FloatArray | sp.csr_matrix:
+        """Label counts per item and category, shape (N, K): dense when small, else CSR."""
+        n, k = self.n_items, self.n_categories
+        if n * k <= _DENSE_CELLS:
+            flat = np.bincount(self.item * k + self.label, minlength=n * k)
+            return flat.reshape(n, k).astype(np.float64)
+        data = np.ones(self.n_annotations, dtype=np.float64)
+        mat = sp.csr_matrix((data, (self.item, self.label)), shape=(n, k))
+        mat.sum_duplicates()
+        return mat
+
+    @cached_property
+    def dense_counts(self) -> NDArray[np.int64]:
+        """Dense label counts per item and category, shape (N, K); ValueError if too large."""
+        n, k = self.n_items, self.n_categories
+        if n * k > _DENSE_CELLS:
+            raise ValueError(
+                f"items x categories = {n} x {k} exceeds {_DENSE_CELLS} cells; "
+                "this computation needs a dense (N, K) count matrix"
+            )
+        return np.bincount(self.item * k + self.label, minlength=n * k).reshape(n, k)
+
+    @cached_property
+    def order(self) -> IntArray:
+        """Row positions sorted by (item, labeler), shape (n,)."""
+        key = self.item.astype(np.int64) * max(self.n_labelers, 1) + self.labeler
+        if key.size and bool(np.all(key[1:] >= key[:-1])):
+            return np.arange(key.size, dtype=np.intp)
+        return np.argsort(key, kind="stable").astype(np.intp)
+
+    @cached_property
+    def pairs(self) -> tuple[IntArray, IntArray]:
+        """Row positions (left, right) of every unordered pair of labels on the same item.
+
+        Left has the smaller labeler code. Shape (P,) each, P = sum over items of m(m-1)/2.
+        """
+        order = self.order
+        item_sorted = self.item[order]
+        n = order.size
+        if n < 2:
+            empty = np.zeros(0, dtype=np.intp)
+            return empty, empty
+        # Position of each row inside its item group, and the group's end.
+        starts = np.flatnonzero(np.r_[True, item_sorted[1:] != item_sorted[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        group_end = np.repeat(starts + sizes, sizes)
+        partners = group_end - np.arange(n) - 1  # rows after this one in its item
+        total = int(partners.sum())
+        left_sorted = np.repeat(np.arange(n), partners)
+        seg_start = np.repeat(np.cumsum(partners) - partners, partners)
+        right_sorted = left_sorted + 1 + (np.arange(total) - seg_start)
+        return order[left_sorted], order[right_sorted]
+
+    def with_categories(self, categories: Iterable[Hashable]) -> EncodedAnnotations:
+        """The same annotations recoded against ``categories`` (its order is kept)."""
+        cats = _validate_categories(categories)
+        position = cats.get_indexer(self.categories)
+        if np.any(position < 0):
+            missing = list(self.categories[position < 0][:5])
+            raise ValueError(f"labels {missing} are not in categories={list(cats)}")
+        return EncodedAnnotations(
+            item=self.item,
+            labeler=self.labeler,
+            label=position[self.label].astype(np.intp),
+            items=self.items,
+            labelers=self.labelers,
+            categories=cats,
+            ordered=True,
+            numeric=_is_numeric(cats),
+            source=self.source,
+            rows=self.rows,
+        )
+
+
+def encode_annotations(
+    ann: pd.DataFrame | EncodedAnnotations, *, categories: Iterable[Hashable] | None = None
+) -> EncodedAnnotations:
+    """Validate a long annotation frame and encode it as integer codes.
+
+    ``ann`` has columns item, labeler, label (one row per annotation). Returns an
+    :class:`EncodedAnnotations` that every metric accepts in place of the frame.
+    """
+    if isinstance(ann, EncodedAnnotations):
+        return ann if categories is None else ann.with_categories(categories)
+    if not isinstance(ann, pd.DataFrame):
+        raise ValueError(
+            f"ann must be a pandas DataFrame with columns {list(REQUIRED_COLUMNS)}; "
+            f"got {type(ann).__name__}"
+        )
+    missing_cols = [c for c in REQUIRED_COLUMNS if c not in ann.columns]
+    if missing_cols:
+        raise ValueError(
+            f"ann must have columns {list(REQUIRED_COLUMNS)}; missing {missing_cols} "
+            f"(got {list(ann.columns)})"
+        )
+    label_col = ann["label"]
+    keep = label_col.notna().to_numpy()
+    rows: IntArray | None = None
+    frame = ann
+    if not keep.all():
+        rows = np.flatnonzero(keep).astype(np.intp)
+        frame = ann.iloc[rows]
+    for col in ("item", "labeler"):
+        if frame[col].isna().any():
+            raise ValueError(f"column {col!r} must not contain missing values")
+    item, items = _factorize(frame["item"])
+    labeler, labelers = _factorize(frame["labeler"])
+    label, cats, ordered = _encode_labels(frame["label"], categories)
+    return EncodedAnnotations(
+        item=item,
+        labeler=labeler,
+        label=label,
+        items=items,
+        labelers=labelers,
+        categories=cats,
+        ordered=ordered,
+        numeric=_is_numeric(cats),
+        source=ann,
+        rows=rows,
+    )
+
+
+def _factorize(values: pd.Series) -> tuple[IntArray, pd.Index]:
+    """Codes and uniques of a column, uniques sorted when comparable."""
+    if pd.api.types.is_integer_dtype(values.dtype) and not isinstance(
+        values.dtype, pd.CategoricalDtype
+    ):
+        fast = _factorize_dense_ints(values.to_numpy())
+        if fast is not None:
+            return fast
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.intp, copy=False), pd.Index(uniques)
+
+
+def _factorize_dense_ints(arr: NDArray[Any]) -> tuple[IntArray, pd.Index] | None:
+    """Sorted factorization of integers spanning a small range, without hashing (ids such as
+    Label Studio task and user ids are dense). None when the range is too wide."""
+    if arr.size == 0 or arr.dtype.kind not in "iu":
+        return None
+    lo, hi = int(arr.min()), int(arr.max())
+    span = hi - lo + 1
+    if span > max(4 * arr.size, 1 << 16):
+        return None
+    offsets = (arr - arr.dtype.type(lo)).astype(np.intp)
+    present = np.zeros(span, dtype=bool)
+    present[offsets] = True
+    remap = np.cumsum(present, dtype=np.intp) - 1
+    uniques = (np.flatnonzero(present) + lo).astype(arr.dtype)
+    return remap[offsets], pd.Index(uniques)
+
+
+def _is_numeric(index: pd.Index) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(index.dtype)) and not pd.api.types.is_bool_dtype(
+        index.dtype
+    )
+
+
+def _validate_categories(categories: Iterable[Hashable]) -> pd.Index:
+    if isinstance(categories, str | bytes):
+        raise ValueError("categories must be a list of labels, not a single string")
+    cats = pd.Index(list(categories))
+    if len(cats) == 0:
+        raise ValueError("categories must list at least one label")
+    if cats.has_duplicates:
+        raise ValueError(f"categories must be distinct; duplicated {list(cats[cats.duplicated()])}")
+    if cats.hasnans:
+        raise ValueError("categories must not contain missing values")
+    return cats
+
+
+def _encode_labels(
+    labels: pd.Series, categories: Iterable[Hashable] | None
+) -> tuple[IntArray, pd.Index, bool]:
+    """Label codes, the category index and whether its order is meaningful."""
+    dtype = labels.dtype
+    if categories is None and isinstance(dtype, pd.CategoricalDtype):
+        cats = pd.Index(dtype.categories)
+        return labels.cat.codes.to_numpy().astype(np.intp), cats, bool(dtype.ordered)
+    codes, uniques = _factorize(labels)
+    if categories is None:
+        return codes, uniques, _is_numeric(uniques)
+    cats = _validate_categories(categories)
+    position = cats.get_indexer(uniques)
+    if np.any(position < 0):
+        missing = list(uniques[position < 0][:5])
+        raise ValueError(f"labels {missing} are not in categories={list(cats)}")
+    return position[codes].astype(np.intp), cats, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared numeric helpers over the (N, K) count matrix, dense ndarray or CSR.
+
+
+def row_sums(counts: FloatArray | sp.csr_matrix) -> FloatArray:
+    """Sum over categories, shape (N,)."""
+    return np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
+
+
+def row_square_sums(counts: FloatArray | sp.csr_matrix) -> FloatArray:
+    """Sum over categories of squared counts, shape (N,)."""
+    if sp.issparse(counts):
+        sq = counts.copy()
+        sq.data = sq.data**2
+        return np.asarray(sq.sum(axis=1), dtype=np.float64).ravel()
+    return np.einsum("ij,ij->i", counts, counts)
+
+
+def weighted_column_sums(counts: FloatArray | sp.csr_matrix, weights: FloatArray) -> FloatArray:
+    """sum_i weights[i] * counts[i, k], shape (K,)."""
+    return np.asarray(counts.T @ weights, dtype=np.float64).ravel()
+
+
+def weighted_gram(counts: FloatArray | sp.csr_matrix, weights: FloatArray) -> FloatArray:
+    """sum_i weights[i] * outer(counts[i], counts[i]), shape (K, K)."""
+    if sp.issparse(counts):
+        scaled = sp.diags(weights) @ counts
+        return np.asarray((counts.T @ scaled).toarray(), dtype=np.float64)
+    return np.asarray(counts.T @ (counts * weights[:, None]), dtype=np.float64)
+
+
+def weighted_square_column_sums(
+    counts: FloatArray | sp.csr_matrix, weights: FloatArray
+) -> FloatArray:
+    """sum_i weights[i] * counts[i, k]**2, shape (K,)."""
+    if sp.issparse(counts):
+        sq = counts.copy()
+        sq.data = sq.data**2
+        return np.asarray(sq.T @ weights, dtype=np.float64).ravel()
+    return np.asarray((counts * counts).T @ weights, dtype=np.float64)
