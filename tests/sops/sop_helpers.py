@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,33 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
     """1-based line of the ``nth`` line containing ``needle``."""
     hits = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
     return hits[nth]
+
+
+class _Tags(HTMLParser):
+    """Collects (tag, attrs) of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def assert_safe(html: str) -> None:
+    """No script-capable tag, no on* attribute, no javascript:/data:/vbscript: URL."""
+    lowered = html.lower()
+    assert "<script" not in lowered and "<iframe" not in lowered and "<svg" not in lowered
+    for tag, attrs in tags_of(html):
+        assert tag not in {"script", "iframe", "svg", "object", "embed", "style", "form"}
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if value and name in {"href", "src", "action", "xlink:href"}:
+                squashed = "".join(value.split()).lower()
+                assert not squashed.startswith(("javascript:", "data:", "vbscript:")), value
