@@ -1,0 +1,1 @@
+"""LabelQA's HTTP API (FastAPI, ``/api/v1``)."""

@@ -1,0 +1,1 @@
+"""LabelQA's store: SQLAlchemy 2 models, engine/session setup, repositories, Alembic migrations."""

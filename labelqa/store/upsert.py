@@ -1,0 +1,49 @@
+"""Dialect-aware bulk upsert (INSERT ... ON CONFLICT) for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+__all__ = ["upsert_rows"]
+
+_CHUNK = 500
+
+
+def upsert_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    update: Sequence[str],
+    only_if_newer: str | None = None,
+) -> None:
+    """Insert ``rows`` into ``table``; on a ``conflict`` key clash update the ``update`` columns.
+
+    ``only_if_newer`` names a timestamp column: an existing row is only overwritten when the
+    incoming value is at least as new (so a stale, replayed payload never regresses a row).
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins_mod: Any = postgresql if dialect == "postgresql" else sqlite
+    for i in range(0, len(rows), _CHUNK):
+        stmt = ins_mod.insert(table).values(list(rows[i : i + _CHUNK]))
+        where: ColumnElement[bool] | None = None
+        if only_if_newer is not None:
+            col = table.c[only_if_newer]
+            new = stmt.excluded[only_if_newer]
+            where = (col.is_(None)) | (new >= col)
+        if update:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(conflict),
+                set_={c: stmt.excluded[c] for c in update},
+                where=where,
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+        session.execute(stmt)
