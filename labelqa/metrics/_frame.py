@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,8 @@ REQUIRED_COLUMNS = ("item", "labeler", "label")
 
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
+# (N, K) label counts: dense when small, CSR otherwise (scipy has no stubs: Any to mypy).
+Counts: TypeAlias = FloatArray | sp.csr_matrix
 
 # Largest number of cells (items x categories) held as a dense count matrix.
 _DENSE_CELLS = 1 << 25
@@ -96,7 +98,7 @@ class EncodedAnnotations:
         return np.bincount(self.item, minlength=self.n_items).astype(np.intp)
 
     @cached_property
-    def counts(self) -> FloatArray | sp.csr_matrix:
+    def counts(self) -> Counts:
         """Label counts per item and category, shape (N, K): dense when small, else CSR."""
         n, k = self.n_items, self.n_categories
         if n * k <= _DENSE_CELLS:
@@ -292,26 +294,24 @@ def _encode_labels(
 # Shared numeric helpers over the (N, K) count matrix, dense ndarray or CSR.
 
 
-def row_sums(counts: FloatArray | sp.csr_matrix) -> FloatArray:
+def row_sums(counts: Counts) -> FloatArray:
     """Sum over categories, shape (N,)."""
     return np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
 
 
-def row_square_sums(counts: FloatArray | sp.csr_matrix) -> FloatArray:
+def row_square_sums(counts: Counts) -> FloatArray:
     """Sum over categories of squared counts, shape (N,)."""
     if sp.issparse(counts):
-        sq = counts.copy()
-        sq.data = sq.data**2
-        return np.asarray(sq.sum(axis=1), dtype=np.float64).ravel()
+        return np.asarray(_sparse_square(counts).sum(axis=1), dtype=np.float64).ravel()
     return np.einsum("ij,ij->i", counts, counts)
 
 
-def weighted_column_sums(counts: FloatArray | sp.csr_matrix, weights: FloatArray) -> FloatArray:
+def weighted_column_sums(counts: Counts, weights: FloatArray) -> FloatArray:
     """sum_i weights[i] * counts[i, k], shape (K,)."""
     return np.asarray(counts.T @ weights, dtype=np.float64).ravel()
 
 
-def weighted_gram(counts: FloatArray | sp.csr_matrix, weights: FloatArray) -> FloatArray:
+def weighted_gram(counts: Counts, weights: FloatArray) -> FloatArray:
     """sum_i weights[i] * outer(counts[i], counts[i]), shape (K, K)."""
     if sp.issparse(counts):
         scaled = sp.diags(weights) @ counts
@@ -319,12 +319,27 @@ def weighted_gram(counts: FloatArray | sp.csr_matrix, weights: FloatArray) -> Fl
     return np.asarray(counts.T @ (counts * weights[:, None]), dtype=np.float64)
 
 
-def weighted_square_column_sums(
-    counts: FloatArray | sp.csr_matrix, weights: FloatArray
-) -> FloatArray:
+def weighted_square_column_sums(counts: Counts, weights: FloatArray) -> FloatArray:
     """sum_i weights[i] * counts[i, k]**2, shape (K,)."""
     if sp.issparse(counts):
-        sq = counts.copy()
-        sq.data = sq.data**2
-        return np.asarray(sq.T @ weights, dtype=np.float64).ravel()
+        return np.asarray(_sparse_square(counts).T @ weights, dtype=np.float64).ravel()
     return np.asarray((counts * counts).T @ weights, dtype=np.float64)
+
+
+def column_square_sums(counts: Counts) -> FloatArray:
+    """Sum over items of squared counts, shape (K,)."""
+    if sp.issparse(counts):
+        return np.asarray(_sparse_square(counts).sum(axis=0), dtype=np.float64).ravel()
+    return np.asarray((counts * counts).sum(axis=0), dtype=np.float64)
+
+
+def _sparse_square(counts: Any) -> Any:
+    return counts.power(2)
+
+
+def to_dense(counts: Counts) -> FloatArray:
+    """The count matrix as a dense float array, shape (N, K)."""
+    if sp.issparse(counts):
+        sparse: Any = counts
+        return np.asarray(sparse.toarray(), dtype=np.float64)
+    return np.asarray(counts, dtype=np.float64)

@@ -155,6 +155,8 @@ def accuracy(
     g = len(index)
     n = np.bincount(groups, minlength=g)
     correct = np.bincount(groups, weights=correct_row, minlength=g).astype(np.int64)
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
     if g == 0:
         low = high = np.zeros(0)
     else:

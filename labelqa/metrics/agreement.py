@@ -25,13 +25,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from labelqa.metrics._frame import (
+    Counts,
     EncodedAnnotations,
     FloatArray,
+    column_square_sums,
     encode_annotations,
     row_square_sums,
     row_sums,
+    to_dense,
 )
 from labelqa.metrics.intervals import (
     _check_confidence,
@@ -49,8 +53,6 @@ __all__ = [
     "per_class_agreement",
     "percent_agreement",
 ]
-
-Counts = FloatArray | sp.csr_matrix
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,8 @@ def _pairable(enc: EncodedAnnotations, what: str) -> tuple[Counts, FloatArray]:
     return counts, sizes[mask].astype(np.float64)
 
 
-def _as_dense_int(counts: Counts) -> np.ndarray:
-    if sp.issparse(counts):
-        return np.asarray(counts.toarray(), dtype=np.int64)
-    return np.asarray(counts, dtype=np.int64)
+def _as_dense_int(counts: Counts) -> NDArray[np.int64]:
+    return to_dense(counts).astype(np.int64)
 
 
 def _scalar(
@@ -226,10 +226,7 @@ def _gwet_core(counts: Counts, weights: FloatArray) -> FloatArray:
         m[pairable] * (m[pairable] - 1.0)
     )
     p_a = _safe_ratio(weights @ per_item, weights @ pairable.astype(np.float64))
-    if sp.issparse(counts):
-        shares = sp.diags(1.0 / m) @ counts
-    else:
-        shares = counts / m[:, None]
+    shares = sp.diags(1.0 / m) @ counts if sp.issparse(counts) else counts / m[:, None]
     pi = np.asarray(weights @ shares) / weights.sum(axis=1)[:, None]
     k = counts.shape[1]
     p_e = (pi * (1.0 - pi)).sum(axis=1) / (k - 1)
@@ -307,11 +304,7 @@ def per_class_agreement(
     enc = encode_annotations(ann, categories=categories)
     counts, m = _pairable(enc, "per_class_agreement")
     n_k = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
-    sq_k = (
-        np.asarray(counts.multiply(counts).sum(axis=0), dtype=np.float64).ravel()
-        if sp.issparse(counts)
-        else (counts * counts).sum(axis=0)
-    )
+    sq_k = column_square_sums(counts)
     mn_k = np.asarray(counts.T @ m, dtype=np.float64).ravel()
     specific = _safe_ratio(sq_k - n_k, mn_k - n_k)
     p = n_k / m.sum()
@@ -404,7 +397,7 @@ def cohen_kappa_pairs(
         }
     )
     if ci:
-        low, high = _wilson(agree, nf, _z(confidence))
+        low, high = _wilson(np.asarray(agree, dtype=np.float64), nf, _z(confidence))
         out["ci_low"] = np.clip(_safe_ratio(low - p_e, 1.0 - p_e), -1.0, 1.0)
         out["ci_high"] = np.clip(_safe_ratio(high - p_e, 1.0 - p_e), -1.0, 1.0)
     return out

@@ -12,22 +12,23 @@ Categorical), and cannot be used at the interval or ratio level.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from labelqa.metrics._frame import (
+    Counts,
     EncodedAnnotations,
     FloatArray,
     encode_annotations,
     row_sums,
+    to_dense,
     weighted_column_sums,
     weighted_gram,
 )
-from labelqa.metrics.agreement import AgreementResult, Counts, _pairable, _scalar
+from labelqa.metrics.agreement import AgreementResult, _pairable, _scalar
 
 __all__ = ["Level", "krippendorff_alpha"]
 
@@ -44,7 +45,7 @@ def _coincidences(counts: Counts, weights: FloatArray) -> FloatArray:
         w = scaled[0]
         gram = weighted_gram(counts, w) - np.diag(weighted_column_sums(counts, w))
         return gram.reshape(1, k, k)
-    dense = np.asarray(counts.toarray() if sp.issparse(counts) else counts)
+    dense = to_dense(counts)
     out = np.einsum("bp,pk,pl->bkl", scaled, dense, dense)
     diag = scaled @ dense
     idx = np.arange(k)
@@ -74,7 +75,7 @@ def _delta(level: str, marginals: FloatArray, values: FloatArray) -> FloatArray:
     return np.broadcast_to(d, (marginals.shape[0], k, k))
 
 
-def _alpha_core(level: str, values: FloatArray):  # type: ignore[no-untyped-def]
+def _alpha_core(level: str, values: FloatArray) -> Callable[[Counts, FloatArray], FloatArray]:
     def core(counts: Counts, weights: FloatArray) -> FloatArray:
         o = _coincidences(counts, weights)
         n_c = o.sum(axis=2)

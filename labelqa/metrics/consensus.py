@@ -182,10 +182,10 @@ class DawidSkene:
         ``post_t`` holds the posteriors transposed, shape (K, N).
         """
         priors = np.maximum(post_t.mean(axis=1), _EPS)
-        errors = np.empty((w * k, k))
+        flat = np.empty((w * k, k))
         for c in range(k):  # K products over all annotations, not a loop over items
-            errors[:, c] = incidence_t @ post_t[c]
-        errors = errors.reshape(w, k, k)
+            flat[:, c] = incidence_t @ post_t[c]
+        errors = flat.reshape(w, k, k)
         np.maximum(errors, _EPS, out=errors)
         errors /= errors.sum(axis=1, keepdims=True)
         return priors, errors

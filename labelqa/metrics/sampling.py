@@ -21,9 +21,7 @@ __all__ = ["audit_sample_size", "margin_of_error", "stratified_sample"]
 
 def _check_rate(rate: float, name: str) -> None:
     if not 0.0 < rate < 1.0:
-        raise ValueError(
-            f"{name} must be in (0, 1); got {rate!r} (use 0.5 for the worst case)"
-        )
+        raise ValueError(f"{name} must be in (0, 1); got {rate!r} (use 0.5 for the worst case)")
 
 
 def audit_sample_size(
