@@ -110,17 +110,6 @@ class EncodedAnnotations:
         return mat
 
     @cached_property
-    def dense_counts(self) -> NDArray[np.int64]:
-        """Dense label counts per item and category, shape (N, K); ValueError if too large."""
-        n, k = self.n_items, self.n_categories
-        if n * k > _DENSE_CELLS:
-            raise ValueError(
-                f"items x categories = {n} x {k} exceeds {_DENSE_CELLS} cells; "
-                "this computation needs a dense (N, K) count matrix"
-            )
-        return np.bincount(self.item * k + self.label, minlength=n * k).reshape(n, k)
-
-    @cached_property
     def order(self) -> IntArray:
         """Row positions sorted by (item, labeler), shape (n,)."""
         key = self.item.astype(np.int64) * max(self.n_labelers, 1) + self.labeler
@@ -338,8 +327,14 @@ def _sparse_square(counts: Any) -> Any:
 
 
 def to_dense(counts: Counts) -> FloatArray:
-    """The count matrix as a dense float array, shape (N, K)."""
+    """The count matrix as a dense float array, shape (N, K); ValueError if too large."""
     if sp.issparse(counts):
+        n, k = counts.shape
+        if n * k > _DENSE_CELLS:
+            raise ValueError(
+                f"items x categories = {n} x {k} exceeds {_DENSE_CELLS} cells; "
+                "this computation (e.g. ci=True) needs a dense (N, K) count matrix"
+            )
         sparse: Any = counts
         return np.asarray(sparse.toarray(), dtype=np.float64)
     return np.asarray(counts, dtype=np.float64)

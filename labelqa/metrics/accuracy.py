@@ -49,15 +49,17 @@ def _gold_series(gold: Gold) -> pd.Series:
     return series
 
 
-def _scored(enc: EncodedAnnotations, gold: pd.Series) -> tuple[IntArray, IntArray]:
+def _scored(
+    enc: EncodedAnnotations, gold_items: pd.Index, gold_codes: IntArray, gold_uniques: pd.Index
+) -> tuple[IntArray, IntArray]:
     """Row positions of annotations on gold items and the gold label code per item code.
 
-    Gold labels not among the annotation categories get codes K, K+1, ... (see ``_gold_cats``).
+    Gold labels not among the annotation categories get codes K, K+1, ... in the order of
+    ``_all_categories``.
     """
-    pos = gold.index.get_indexer(enc.items)
-    gold_codes, gold_uniques = pd.factorize(gold.to_numpy())
+    pos = gold_items.get_indexer(enc.items)
     cats = enc.categories
-    unique_code = cats.get_indexer(pd.Index(gold_uniques))
+    unique_code = cats.get_indexer(gold_uniques)
     extra = unique_code < 0
     unique_code[extra] = len(cats) + np.arange(int(extra.sum()))
     code = unique_code[gold_codes]
@@ -66,9 +68,8 @@ def _scored(enc: EncodedAnnotations, gold: pd.Series) -> tuple[IntArray, IntArra
     return rows, item_gold
 
 
-def _all_categories(enc: EncodedAnnotations, gold: pd.Series) -> pd.Index:
+def _all_categories(enc: EncodedAnnotations, gold_uniques: pd.Index) -> pd.Index:
     """Annotation categories followed by gold-only labels (in the order ``_scored`` codes them)."""
-    gold_uniques = pd.Index(pd.factorize(gold.to_numpy())[1])
     extra = gold_uniques[enc.categories.get_indexer(gold_uniques) < 0]
     return enc.categories.append(extra) if len(extra) else enc.categories
 
@@ -116,20 +117,21 @@ def _prepare(
     gold: Gold,
     by: By,
     categories: Iterable[Hashable] | None,
-) -> tuple[EncodedAnnotations, pd.Series, IntArray, IntArray, IntArray, pd.Index]:
+) -> tuple[EncodedAnnotations, pd.Index, IntArray, IntArray, IntArray, pd.Index]:
     enc = encode_annotations(ann, categories=categories)
     gold_s = _gold_series(gold)
+    gold_codes, uniques = pd.factorize(gold_s)
+    gold_uniques = pd.Index(uniques)
     if categories is not None:
-        gold_uniques = pd.Index(pd.factorize(gold_s.to_numpy())[1])
         bad = gold_uniques[enc.categories.get_indexer(gold_uniques) < 0]
         if len(bad):
             raise ValueError(
                 f"gold labels {list(bad[:5])} are not in categories={list(enc.categories)}"
             )
-    rows, item_gold = _scored(enc, gold_s)
+    rows, item_gold = _scored(enc, gold_s.index, gold_codes.astype(np.intp), gold_uniques)
     groups, index = _groups(enc, by, rows)
     truth = item_gold[enc.item[rows]]
-    return enc, gold_s, rows, groups, truth, index
+    return enc, gold_uniques, rows, groups, truth, index
 
 
 def accuracy(
@@ -193,8 +195,8 @@ def confusion(
     category per group, and one column per labelled category: entry [(g, t), p] counts
     annotations of group g labelled p on items whose gold is t. Shape (G*K, K).
     """
-    enc, gold_s, rows, groups, truth, index = _prepare(ann, gold, by, categories)
-    cats = _all_categories(enc, gold_s)
+    enc, gold_uniques, rows, groups, truth, index = _prepare(ann, gold, by, categories)
+    cats = _all_categories(enc, gold_uniques)
     k, g = len(cats), len(index)
     cube = _confusion_cube(enc, rows, groups, truth, g, k)
     mi = pd.MultiIndex.from_product([index, cats], names=[index.name, "gold"])
@@ -217,8 +219,8 @@ def class_report(
     ``zero_division`` (default NaN) when ``predicted == 0``, recall when ``support == 0``, and
     F1 when either is undefined or both are 0.
     """
-    enc, gold_s, rows, groups, truth, index = _prepare(ann, gold, by, categories)
-    cats = _all_categories(enc, gold_s)
+    enc, gold_uniques, rows, groups, truth, index = _prepare(ann, gold, by, categories)
+    cats = _all_categories(enc, gold_uniques)
     k, g = len(cats), len(index)
     cube = _confusion_cube(enc, rows, groups, truth, g, k)
     tp = np.diagonal(cube, axis1=1, axis2=2).astype(np.float64)

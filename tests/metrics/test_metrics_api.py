@@ -293,3 +293,50 @@ def test_metrics_import_no_service_layers() -> None:
         "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- alternative code paths (large category sets, many labelers, sparse ids) ------------------
+
+
+def test_sparse_paths_match_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelqa.metrics._frame as frame_mod
+    import labelqa.metrics.agreement as agreement_mod
+
+    ann, _ = make_crowd(200, 9, 4, 3, seed=8)
+    ann = ann.assign(label=ann["label"].str[1:].astype(int))
+    dense = {
+        "fleiss": lm.fleiss_kappa(ann).value,
+        "alpha": lm.krippendorff_alpha(ann, level="interval").value,
+        "gwet": lm.gwet_ac1(ann).value,
+        "percent": lm.percent_agreement(ann).value,
+    }
+    per_class = lm.per_class_agreement(ann)
+    pairs = lm.cohen_kappa_pairs(ann, min_overlap=2)
+    monkeypatch.setattr(frame_mod, "_DENSE_CELLS", 0)
+    monkeypatch.setattr(agreement_mod, "_DENSE_PAIRS", 0)
+    assert lm.encode_annotations(ann).counts.__class__.__name__.startswith("csr")
+    assert lm.fleiss_kappa(ann).value == pytest.approx(dense["fleiss"], abs=1e-12)
+    alpha = lm.krippendorff_alpha(ann, level="interval").value
+    assert alpha == pytest.approx(dense["alpha"], abs=1e-12)
+    assert lm.gwet_ac1(ann).value == pytest.approx(dense["gwet"], abs=1e-12)
+    assert lm.percent_agreement(ann).value == pytest.approx(dense["percent"], abs=1e-12)
+    pd.testing.assert_frame_equal(lm.per_class_agreement(ann), per_class)
+    pd.testing.assert_frame_equal(lm.cohen_kappa_pairs(ann, min_overlap=2), pairs)
+    with pytest.raises(ValueError, match="dense"):
+        lm.fleiss_kappa(ann, ci=True)
+
+
+def test_wide_integer_ids_and_string_ids_agree() -> None:
+    ann, gold = make_crowd(300, 7, 3, 3, seed=12)
+    wide = ann.assign(item=ann["item"] * 10**12 + 5, labeler=ann["labeler"] * 10**15)
+    text = ann.assign(
+        item="task-" + ann["item"].astype(str), labeler="u" + ann["labeler"].astype(str)
+    )
+    base = lm.fleiss_kappa(ann).value
+    assert lm.fleiss_kappa(wide).value == pytest.approx(base, abs=1e-12)
+    assert lm.fleiss_kappa(text).value == pytest.approx(base, abs=1e-12)
+    ds_a = lm.DawidSkene(n_iter=10).fit(ann).labels_.to_numpy()
+    ds_b = lm.DawidSkene(n_iter=10).fit(wide).labels_.to_numpy()
+    np.testing.assert_array_equal(ds_a, ds_b)
+    acc = lm.accuracy(wide, gold.set_axis(gold.index * 10**12 + 5))
+    np.testing.assert_array_equal(acc["correct"], lm.accuracy(ann, gold)["correct"])

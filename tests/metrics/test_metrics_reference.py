@@ -24,6 +24,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 import labelqa.metrics as lm
 
+pytestmark = pytest.mark.filterwarnings("ignore::Warning:crowdkit")
+
 # Krippendorff (2011) reports alpha to three decimals for the worked example.
 PUBLISHED_ALPHA = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0.797}
 
