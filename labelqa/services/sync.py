@@ -15,7 +15,8 @@ holds, the task ids are listed and the missing ones deleted.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from connectors.label_studio.client import EXPORT_CHUNK, LabelStudioConnector, ProjectInfo
 from connectors.label_studio.label_config import LabelSchema, parse_label_config
+from connectors.label_studio.records import TaskRecord
 from labelqa.settings import Settings
 from labelqa.store.models import Item, Queue, SyncRun, utcnow
 from labelqa.store.repositories import annotations as ann_repo
@@ -115,18 +117,19 @@ def _full(
         lo = max(lo, first)
     total = project.task_number
     done = count_seen(session, queue.id, cp.full_run_id)
-    while lo <= cp.full_max_id:
-        hi = min(lo + EXPORT_CHUNK - 1, cp.full_max_id)
-        tasks = conn.export_tasks(queue.project_id, list(range(lo, hi + 1)))
+    ranges = [
+        list(range(a, min(a + EXPORT_CHUNK, cp.full_max_id + 1)))
+        for a in range(lo, cp.full_max_id + 1, EXPORT_CHUNK)
+    ]
+    for ids, tasks in _prefetched(conn, queue.project_id, ranges):
         report.counts += ann_repo.apply_tasks(
             session, queue, tasks, schema, accounts, run_id=cp.full_run_id
         )
-        cp.full_cursor = hi
+        cp.full_cursor = ids[-1]
         session.commit()  # the batch and the cursor land together
         done += len(tasks)
         if progress:
             progress(done, max(total, done))
-        lo = hi + 1
     gone = list(
         session.scalars(
             select(Item.ls_task_id).where(
@@ -143,6 +146,25 @@ def _full(
     cp.full_watermark = None
     cp.last_full_sync_at = utcnow()
     session.commit()
+
+
+def _prefetched(
+    conn: LabelStudioConnector, project_id: int, id_lists: list[list[int]]
+) -> Iterator[tuple[list[int], list[TaskRecord]]]:
+    """Export each id list in turn, fetching the next one while the caller writes this one.
+
+    LS serializes in its own process while we write to the store, so a sync costs about the
+    export time instead of export + write.
+    """
+    if not id_lists:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-prefetch") as pool:
+        pending = pool.submit(conn.export_tasks, project_id, id_lists[0])
+        for i, ids in enumerate(id_lists):
+            tasks = pending.result()
+            if i + 1 < len(id_lists):
+                pending = pool.submit(conn.export_tasks, project_id, id_lists[i + 1])
+            yield ids, tasks
 
 
 def count_seen(session: Session, queue_id: int, run_id: int | None) -> int:
@@ -182,14 +204,13 @@ def _incremental(
                 select(Item.ls_task_id, Item.updated_at).where(
                     Item.queue_id == queue.id, Item.ls_task_id.in_(ids[i : i + 900])
                 )
-            ).tuples().all()
+            ).all()
         )
     todo = [(t, ts) for t, ts in changed if known.get(t) != ts]
     done = 0
-    for i in range(0, len(todo), EXPORT_CHUNK):
-        batch = todo[i : i + EXPORT_CHUNK]
-        batch_ids = [t for t, _ in batch]
-        tasks = conn.export_tasks(queue.project_id, batch_ids)
+    batches = [todo[i : i + EXPORT_CHUNK] for i in range(0, len(todo), EXPORT_CHUNK)]
+    fetched = _prefetched(conn, queue.project_id, [[t for t, _ in b] for b in batches])
+    for batch, (batch_ids, tasks) in zip(batches, fetched, strict=True):
         got = {t.ls_id for t in tasks}
         vanished = [t for t in batch_ids if t not in got]
         report.counts += ann_repo.apply_tasks(session, queue, tasks, schema, accounts)

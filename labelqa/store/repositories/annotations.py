@@ -150,7 +150,7 @@ def _upsert_items(
                 select(Item.ls_task_id, Item.updated_at).where(
                     Item.queue_id == queue.id, Item.ls_task_id.in_(chunk)
                 )
-            ).tuples().all()
+            ).all()
         )
     rows = []
     for t in tasks:
@@ -317,7 +317,7 @@ def item_ids(session: Session, queue: Queue, ls_task_ids: Sequence[int]) -> dict
                 select(Item.ls_task_id, Item.id).where(
                     Item.queue_id == queue.id, Item.ls_task_id.in_(chunk)
                 )
-            ).tuples().all()
+            ).all()
         )
     return out
 
