@@ -99,11 +99,15 @@ class EncodedAnnotations:
 
     @cached_property
     def counts(self) -> Counts:
-        """Label counts per item and category, shape (N, K): dense when small, else CSR."""
+        """Label counts per item and category, shape (N, K): dense when small, else CSR.
+
+        The dense matrix is column-major (a transposed (K, N) array) so that sums over the
+        few categories of each item run as contiguous vector adds.
+        """
         n, k = self.n_items, self.n_categories
         if n * k <= _DENSE_CELLS:
-            flat = np.bincount(self.item * k + self.label, minlength=n * k)
-            return flat.reshape(n, k).astype(np.float64)
+            flat = np.bincount(self.label * n + self.item, minlength=n * k)
+            return flat.astype(np.float64).reshape(k, n).T
         data = np.ones(self.n_annotations, dtype=np.float64)
         mat = sp.csr_matrix((data, (self.item, self.label)), shape=(n, k))
         mat.sum_duplicates()
@@ -111,34 +115,55 @@ class EncodedAnnotations:
 
     @cached_property
     def order(self) -> IntArray:
-        """Row positions sorted by (item, labeler), shape (n,)."""
-        key = self.item.astype(np.int64) * max(self.n_labelers, 1) + self.labeler
-        if key.size and bool(np.all(key[1:] >= key[:-1])):
-            return np.arange(key.size, dtype=np.intp)
-        return np.argsort(key, kind="stable").astype(np.intp)
+        """Row positions grouped by item, shape (n,).
+
+        The identity when the frame is already grouped by item (in item order), else sorted by
+        (item, labeler).
+        """
+        item = self.item
+        if item.size and bool(np.all(item[1:] >= item[:-1])):
+            return np.arange(item.size, dtype=np.intp)
+        return np.argsort(self._pair_key).astype(np.intp)
+
+    @property
+    def _pair_key(self) -> NDArray[np.int64]:
+        return self.item.astype(np.int64) * max(self.n_labelers, 1) + self.labeler
+
+    @cached_property
+    def sorted_rows(self) -> tuple[IntArray, IntArray, IntArray]:
+        """(item, labeler, label) codes in ``order``, each shape (n,)."""
+        key = self._pair_key[self.order]
+        w = max(self.n_labelers, 1)
+        return (key // w).astype(np.intp), (key % w).astype(np.intp), self.label[self.order]
 
     @cached_property
     def pairs(self) -> tuple[IntArray, IntArray]:
-        """Row positions (left, right) of every unordered pair of labels on the same item.
+        """Positions (left, right) in ``order`` of every unordered pair of labels on one item.
 
-        Left has the smaller labeler code. Shape (P,) each, P = sum over items of m(m-1)/2.
+        Shape (P,) each,
+        P = sum over items of m(m-1)/2. Built in max(m) vectorised passes, pass d pairing
+        each row with the row d places after it in the same item.
         """
-        order = self.order
-        item_sorted = self.item[order]
-        n = order.size
+        item_sorted = self.sorted_rows[0]
+        n = item_sorted.size
         if n < 2:
             empty = np.zeros(0, dtype=np.intp)
             return empty, empty
-        # Position of each row inside its item group, and the group's end.
         starts = np.flatnonzero(np.r_[True, item_sorted[1:] != item_sorted[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        group_end = np.repeat(starts + sizes, sizes)
-        partners = group_end - np.arange(n) - 1  # rows after this one in its item
-        total = int(partners.sum())
-        left_sorted = np.repeat(np.arange(n), partners)
-        seg_start = np.repeat(np.cumsum(partners) - partners, partners)
-        right_sorted = left_sorted + 1 + (np.arange(total) - seg_start)
-        return order[left_sorted], order[right_sorted]
+        remaining = np.repeat(starts + sizes, sizes) - np.arange(n) - 1  # later rows, same item
+        cand = np.flatnonzero(remaining > 0)
+        lefts, rights = [], []
+        d = 1
+        while cand.size:
+            lefts.append(cand)
+            rights.append(cand + d)
+            d += 1
+            cand = cand[remaining[cand] >= d]
+        if not lefts:
+            empty = np.zeros(0, dtype=np.intp)
+            return empty, empty
+        return np.concatenate(lefts).astype(np.intp), np.concatenate(rights).astype(np.intp)
 
     def with_categories(self, categories: Iterable[Hashable]) -> EncodedAnnotations:
         """The same annotations recoded against ``categories`` (its order is kept)."""

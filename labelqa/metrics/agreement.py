@@ -93,7 +93,8 @@ def _pairable(enc: EncodedAnnotations, what: str) -> tuple[Counts, FloatArray]:
         )
     counts = enc.counts
     if not mask.all():
-        counts = counts[mask]
+        # keep the dense matrix column-major (see EncodedAnnotations.counts)
+        counts = counts[mask] if sp.issparse(counts) else counts.T[:, mask].T
     return counts, sizes[mask].astype(np.float64)
 
 
@@ -351,10 +352,16 @@ def cohen_kappa_pairs(
     columns = _PAIR_COLUMNS + (["ci_low", "ci_high"] if ci else [])
     if ci:
         _check_confidence(confidence)
-    a = enc.labeler[left]
-    b = enc.labeler[right]
+    _, labeler_sorted, label_sorted = enc.sorted_rows
+    a = labeler_sorted[left]
+    b = labeler_sorted[right]
+    la, lb = label_sorted[left], label_sorted[right]
+    swap = a > b
+    if swap.any():  # orient every pair as (smaller labeler code, larger)
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        la, lb = np.where(swap, lb, la), np.where(swap, la, lb)
     if np.any(a == b):
-        dup = int(left[a == b][0])
+        dup = int(enc.order[left[a == b][0]])
         raise ValueError(
             "cohen_kappa_pairs needs one label per (item, labeler); labeler "
             f"{enc.labelers[enc.labeler[dup]]!r} labels item {enc.items[enc.item[dup]]!r} "
@@ -377,8 +384,9 @@ def cohen_kappa_pairs(
         pair_keys, n = pair_keys[keep_pairs], n[keep_pairs]
     if pair_keys.size == 0:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
-    kept = pid >= 0
-    pid, la, lb = pid[kept], enc.label[left[kept]], enc.label[right[kept]]
+    if min_overlap > 1:
+        kept = pid >= 0
+        pid, la, lb = pid[kept], la[kept], lb[kept]
     n_pairs = pair_keys.size
     agree = np.bincount(pid, weights=(la == lb), minlength=n_pairs)
     marg_a = np.bincount(pid * k + la, minlength=n_pairs * k).reshape(n_pairs, k)

@@ -8,14 +8,14 @@ count per (item, category); each Dawid-Skene EM step is two sparse products betw
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from labelqa.metrics._frame import EncodedAnnotations, FloatArray, encode_annotations
+from labelqa.metrics._frame import EncodedAnnotations, FloatArray, IntArray, encode_annotations
 
 __all__ = ["DawidSkene", "TieBreak", "majority_vote"]
 
@@ -49,8 +49,7 @@ def majority_vote(
         raise ValueError(f"tie_break must be one of {list(_TIE_BREAKS)}; got {tie_break!r}")
     enc = encode_annotations(ann, categories=categories)
     k = enc.n_categories
-    key, votes = np.unique(enc.item.astype(np.int64) * k + enc.label, return_counts=True)
-    row, col = key // max(k, 1), key % max(k, 1)
+    row, col, votes = _nonzero_counts(enc)
     starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if row.size else row
     if row.size == 0:
         return pd.DataFrame(
@@ -90,6 +89,20 @@ def majority_vote(
         },
         index=pd.Index(enc.items.take(items), name="item"),
     )
+
+
+def _nonzero_counts(enc: EncodedAnnotations) -> tuple[IntArray, IntArray, IntArray]:
+    """(item, category, count) of every non-zero count, sorted by item then category."""
+    if enc.n_annotations == 0:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, empty
+    counts = enc.counts
+    if sp.issparse(counts):
+        csr: Any = counts
+        row = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+        return row, csr.indices.astype(np.intp), csr.data.astype(np.intp)
+    row, col = np.nonzero(counts)
+    return row.astype(np.intp), col.astype(np.intp), counts[row, col].astype(np.intp)
 
 
 class DawidSkene:
