@@ -10,7 +10,7 @@ Families: accuracy against gold (:mod:`.accuracy`), inter-labeler agreement
 (:mod:`.intervals`) and audit sampling (:mod:`.sampling`).
 """
 
-from labelqa.metrics._frame import EncodedAnnotations, encode_annotations
+from labelqa.metrics._frame import EncodedAnnotations, encode_annotations, latest_per_labeler
 from labelqa.metrics.accuracy import accuracy, class_report, confusion
 from labelqa.metrics.agreement import (
     AgreementResult,
@@ -43,6 +43,7 @@ __all__ = [
     "fleiss_kappa",
     "gwet_ac1",
     "krippendorff_alpha",
+    "latest_per_labeler",
     "majority_vote",
     "margin_of_error",
     "per_class_agreement",

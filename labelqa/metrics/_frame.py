@@ -13,7 +13,11 @@ Encoding rules (shared by all metrics):
   not depend on row order.
 - Rows whose ``label`` is missing (None/NaN) are treated as missing data and dropped.
 - Categories: ``categories=`` when given (its order is the category order, and a label outside
-  it is a ValueError); otherwise the sorted distinct labels (numeric labels sort by value).
+  it is a ValueError); otherwise the sorted distinct labels (numeric labels sort by value), or
+  the categories of a Categorical column.
+- Several labels by one labeler on one item are kept as they are; only
+  :func:`~labelqa.metrics.cohen_kappa_pairs` rejects them. :func:`latest_per_labeler` keeps the
+  latest per (item, labeler).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["REQUIRED_COLUMNS", "EncodedAnnotations", "encode_annotations"]
+__all__ = ["REQUIRED_COLUMNS", "EncodedAnnotations", "encode_annotations", "latest_per_labeler"]
 
 REQUIRED_COLUMNS = ("item", "labeler", "label")
 
@@ -232,6 +236,19 @@ def encode_annotations(
         source=ann,
         rows=rows,
     )
+
+
+def latest_per_labeler(ann: pd.DataFrame) -> pd.DataFrame:
+    """One annotation per (item, labeler): the latest by ``created_at`` when that column is
+    present (ties and frames without it: the last row). Rows keep their original order."""
+    missing_cols = [c for c in REQUIRED_COLUMNS if c not in ann.columns]
+    if missing_cols:
+        raise ValueError(f"ann must have columns {list(REQUIRED_COLUMNS)}; missing {missing_cols}")
+    frame = ann
+    if "created_at" in ann.columns:
+        frame = ann.sort_values("created_at", kind="stable", na_position="first")
+    keep = ~frame.duplicated(["item", "labeler"], keep="last")
+    return ann.loc[keep.reindex(ann.index).to_numpy()]
 
 
 def _factorize(values: pd.Series) -> tuple[IntArray, pd.Index]:

@@ -217,7 +217,7 @@ def class_report(
     ``support`` (gold items of the class labelled by the group), ``predicted`` (labels of the
     class given), ``true_positive``, ``precision``, ``recall``, ``f1``. Precision is
     ``zero_division`` (default NaN) when ``predicted == 0``, recall when ``support == 0``, and
-    F1 when either is undefined or both are 0.
+    F1 when either of them is undefined (F1 is 0 when both are 0).
     """
     enc, gold_uniques, rows, groups, truth, index = _prepare(ann, gold, by, categories)
     cats = _all_categories(enc, gold_uniques)

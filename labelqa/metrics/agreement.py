@@ -365,7 +365,7 @@ def cohen_kappa_pairs(
         raise ValueError(
             "cohen_kappa_pairs needs one label per (item, labeler); labeler "
             f"{enc.labelers[enc.labeler[dup]]!r} labels item {enc.items[enc.item[dup]]!r} "
-            "more than once; deduplicate first (e.g. keep the latest annotation)"
+            "more than once; deduplicate first, e.g. with latest_per_labeler(ann)"
         )
     w, k = enc.n_labelers, enc.n_categories
     key = a.astype(np.int64) * w + b

@@ -340,3 +340,19 @@ def test_wide_integer_ids_and_string_ids_agree() -> None:
     np.testing.assert_array_equal(ds_a, ds_b)
     acc = lm.accuracy(wide, gold.set_axis(gold.index * 10**12 + 5))
     np.testing.assert_array_equal(acc["correct"], lm.accuracy(ann, gold)["correct"])
+
+
+def test_latest_per_labeler_resolves_duplicates() -> None:
+    ann = pd.DataFrame(
+        {
+            "item": [1, 1, 1, 2],
+            "labeler": ["a", "a", "b", "a"],
+            "label": ["late", "early", "x", "y"],
+            "created_at": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-02", "2024-01-01"]),
+        }
+    )
+    latest = lm.latest_per_labeler(ann)
+    assert list(latest.index) == [0, 2, 3]
+    assert lm.cohen_kappa_pairs(latest)["n"].tolist() == [1]
+    no_time = lm.latest_per_labeler(ann.drop(columns="created_at"))
+    assert list(no_time["label"]) == ["early", "x", "y"]
