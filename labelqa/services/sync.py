@@ -28,7 +28,7 @@ from connectors.label_studio.client import EXPORT_CHUNK, LabelStudioConnector, P
 from connectors.label_studio.label_config import LabelSchema, parse_label_config
 from connectors.label_studio.records import TaskRecord
 from labelqa.settings import Settings
-from labelqa.store.models import Item, Queue, SyncRun, utcnow
+from labelqa.store.models import Item, Queue, SyncCheckpoint, SyncRun, utcnow
 from labelqa.store.repositories import annotations as ann_repo
 from labelqa.store.repositories import labelers as lab_repo
 from labelqa.store.repositories import sync as sync_repo
@@ -254,8 +254,9 @@ def sync_queue(
     """
     t0 = time.perf_counter()
     req0, read0 = conn.requests_made, conn.tasks_read
-    cp = sync_repo.checkpoint(session, queue.id)
-    mode = "full" if (full or cp.watermark is None or cp.full_cursor is not None) else "incremental"
+    cp = session.get(SyncCheckpoint, queue.id)
+    fresh = cp is None or cp.watermark is None or cp.full_cursor is not None
+    mode = "full" if (full or fresh) else "incremental"
     for stale in session.scalars(
         select(SyncRun).where(
             SyncRun.queue_id == queue.id, SyncRun.status == "running", SyncRun.id != run_id
