@@ -70,7 +70,9 @@ def _context(as_json: bool, *, migrated: bool = True) -> Iterator[AppContext]:
         if as_json:
             sys.stderr.write(json.dumps({"code": exc.code, "message": exc.message}) + "\n")
         else:
-            err.print(f"[red]error[/red] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]error[/red] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True
+            )
         raise typer.Exit(1) from None
     finally:
         if ctx is not None:
@@ -151,7 +153,11 @@ def source_add(
     with _context(as_json) as ctx, _session(ctx) as s:
         src = add_source(s, ctx.settings, name, url, token, actor=ACTOR)
         data = {"id": src.id, "name": src.name, "url": src.url}
-        _emit(as_json, data, lambda: out.print(f"source {src.name!r} added ({src.url})", highlight=False))
+        _emit(
+            as_json,
+            data,
+            lambda: out.print(f"source {src.name!r} added ({src.url})", highlight=False),
+        )
 
 
 @source_app.command("list")
@@ -180,7 +186,9 @@ def source_webhook_secret(name: str, as_json: JsonOpt = False) -> None:
 def queue_add(
     source: Annotated[str, typer.Option(help="Source name.")],
     project_id: Annotated[int, typer.Option(help="Label Studio project id.")],
-    name: Annotated[str | None, typer.Option(help="Queue name (default: the project title).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Queue name (default: the project title).")
+    ] = None,
     webhook_url: Annotated[
         str | None, typer.Option(help="LabelQA's public base URL; registers the LS webhook.")
     ] = None,
@@ -195,12 +203,27 @@ def queue_add(
         src = get_source(s, source)
         with connector_for(src, ctx.settings) as conn:
             q = add_queue(s, ctx.settings, conn, source, project_id, name, actor=ACTOR)
-            hook = register_webhook(s, ctx.settings, conn, q, webhook_url, actor=ACTOR) if webhook_url else None
-        data = {"id": q.id, "name": q.name, "project_id": q.project_id, "classes": q.classes,
-                "webhook_id": hook}
-        _emit(as_json, data, lambda: out.print(
-            f"queue {q.name!r} bound to project {q.project_id} (classes: {', '.join(map(str, q.classes)) or 'none'})",
-            highlight=False))
+            hook = (
+                register_webhook(s, ctx.settings, conn, q, webhook_url, actor=ACTOR)
+                if webhook_url
+                else None
+            )
+        data = {
+            "id": q.id,
+            "name": q.name,
+            "project_id": q.project_id,
+            "classes": q.classes,
+            "webhook_id": hook,
+        }
+        _emit(
+            as_json,
+            data,
+            lambda: out.print(
+                f"queue {q.name!r} bound to project {q.project_id} "
+                f"(classes: {', '.join(map(str, q.classes)) or 'none'})",
+                highlight=False,
+            ),
+        )
 
 
 @queue_app.command("list")
@@ -213,16 +236,39 @@ def queue_list(as_json: JsonOpt = False) -> None:
         rows = []
         for q in list_queues(s):
             cp = sync_repo.checkpoint(s, q.id)
-            rows.append({"name": q.name, "source": q.source.name, "project_id": q.project_id,
-                         **queue_counts(s, q.id), "last_sync_at": cp.last_sync_at})
-        _emit(as_json, rows, lambda: _table(rows, ["name", "source", "project_id", "items",
-                                                   "annotations", "labelers", "last_sync_at"]))
+            rows.append(
+                {
+                    "name": q.name,
+                    "source": q.source.name,
+                    "project_id": q.project_id,
+                    **queue_counts(s, q.id),
+                    "last_sync_at": cp.last_sync_at,
+                }
+            )
+        _emit(
+            as_json,
+            rows,
+            lambda: _table(
+                rows,
+                [
+                    "name",
+                    "source",
+                    "project_id",
+                    "items",
+                    "annotations",
+                    "labelers",
+                    "last_sync_at",
+                ],
+            ),
+        )
 
 
 # -- labelers --------------------------------------------------------------------------------
 @labelers_app.command("import")
 def labelers_import(
-    roster: Annotated[Path, typer.Argument(help="CSV with columns email,vendor,site,market,start_date[,name]")],
+    roster: Annotated[
+        Path, typer.Argument(help="CSV with columns email,vendor,site,market,start_date[,name]")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Import the roster; any bad row (named by row and column) means nothing is imported."""
@@ -233,26 +279,46 @@ def labelers_import(
         try:
             text = roster.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"cannot read roster {roster}: {exc}", code="roster_unreadable") from exc
+            raise ValidationError(
+                f"cannot read roster {roster}: {exc}", code="roster_unreadable"
+            ) from exc
         with _session(ctx) as s:
             counts = import_roster(s, text, actor=ACTOR)
-        _emit(as_json, counts, lambda: out.print(
-            f"roster imported: {counts['created']} new, {counts['updated']} updated labelers", highlight=False))
+        _emit(
+            as_json,
+            counts,
+            lambda: out.print(
+                f"roster imported: {counts['created']} new, {counts['updated']} updated labelers",
+                highlight=False,
+            ),
+        )
 
 
 @labelers_app.command("list")
 def labelers_list(
-    vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None, as_json: JsonOpt = False
+    vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """List labelers with vendor, site and market."""
     from labelqa.store.repositories.labelers import list_labelers
 
     with _context(as_json) as ctx, _session(ctx) as s:
-        rows = [{"id": lab.id, "email": lab.email, "vendor": lab.vendor.name if lab.vendor else None,
-                 "site": lab.site.name if lab.site else None,
-                 "market": lab.market.name if lab.market else None, "start_date": lab.start_date}
-                for lab in list_labelers(s, vendor)]
-        _emit(as_json, rows, lambda: _table(rows, ["id", "email", "vendor", "site", "market", "start_date"]))
+        rows = [
+            {
+                "id": lab.id,
+                "email": lab.email,
+                "vendor": lab.vendor.name if lab.vendor else None,
+                "site": lab.site.name if lab.site else None,
+                "market": lab.market.name if lab.market else None,
+                "start_date": lab.start_date,
+            }
+            for lab in list_labelers(s, vendor)
+        ]
+        _emit(
+            as_json,
+            rows,
+            lambda: _table(rows, ["id", "email", "vendor", "site", "market", "start_date"]),
+        )
 
 
 # -- sync ------------------------------------------------------------------------------------
@@ -275,21 +341,41 @@ def sync(
                 if as_json or not sys.stderr.isatty():
                     rep = sync_queue(s, q, conn, ctx.settings, full=full, actor=ACTOR)
                 else:
-                    with Progress(TextColumn(f"sync {q.name}"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("tasks"), TimeElapsedColumn(), console=err) as bar:
+                    with Progress(
+                        TextColumn(f"sync {q.name}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TextColumn("tasks"),
+                        TimeElapsedColumn(),
+                        console=err,
+                    ) as bar:
                         task = bar.add_task("sync", total=None)
+
+                        def show(done: int, total: int, task: Any = task) -> None:
+                            bar.update(task, completed=done, total=total)
+
                         rep = sync_queue(
-                            s, q, conn, ctx.settings, full=full, actor=ACTOR,
-                            progress=lambda d, t: bar.update(task, completed=d, total=t),
+                            s,
+                            q,
+                            conn,
+                            ctx.settings,
+                            full=full,
+                            actor=ACTOR,
+                            progress=show,
                         )
             reports.append(rep.as_dict())
             if not as_json:
                 c = rep.counts
+                unknown = (
+                    f"; {c.unknown_labels} with labels not in the config"
+                    if c.unknown_labels
+                    else ""
+                )
                 out.print(
                     f"{q.name} ({rep.mode}{', resumed' if rep.resumed else ''}): items "
                     f"+{c.items_created} ~{c.items_updated} -{c.items_deleted}; annotations "
                     f"+{c.annotations_created} ~{c.annotations_updated} -{c.annotations_deleted}"
-                    f"{f'; {c.unknown_labels} with labels not in the config' if c.unknown_labels else ''}"
+                    f"{unknown}"
                     f" ({rep.tasks_read} tasks read, {rep.requests} requests, {rep.seconds:.1f} s)",
                     highlight=False,
                 )
@@ -298,8 +384,20 @@ def sync(
 
 
 # -- annotations -----------------------------------------------------------------------------
-EXPORT_COLUMNS = ["ls_annotation_id", "ls_task_id", "labeler_email", "ls_user_id", "label", "labels",
-                  "label_status", "lead_time", "was_cancelled", "created_at", "updated_at", "result"]
+EXPORT_COLUMNS = [
+    "ls_annotation_id",
+    "ls_task_id",
+    "labeler_email",
+    "ls_user_id",
+    "label",
+    "labels",
+    "label_status",
+    "lead_time",
+    "was_cancelled",
+    "created_at",
+    "updated_at",
+    "result",
+]
 
 
 @annotations_app.command("export")
@@ -316,16 +414,28 @@ def annotations_export(
 
     with _context(as_json) as ctx, _session(ctx) as s:
         if fmt not in ("jsonl", "csv"):
-            raise ValidationError(f"--format must be jsonl or csv, got {fmt!r}", code="invalid_format")
+            raise ValidationError(
+                f"--format must be jsonl or csv, got {fmt!r}", code="invalid_format"
+            )
         q = get_queue(s, queue)
         _, rows = query_annotations(s, AnnotationFilter(queue_id=q.id))
-        records = [{"ls_annotation_id": a.ls_annotation_id, "ls_task_id": t, "labeler_email": e,
-                    "ls_user_id": a.ls_user_id, "label": a.label, "labels": a.labels,
-                    "label_status": a.label_status, "lead_time": a.lead_time,
-                    "was_cancelled": a.was_cancelled,
-                    "created_at": a.created_at.isoformat() if a.created_at else None,
-                    "updated_at": a.updated_at.isoformat() if a.updated_at else None,
-                    "result": a.result} for a, t, e in rows]
+        records = [
+            {
+                "ls_annotation_id": a.ls_annotation_id,
+                "ls_task_id": t,
+                "labeler_email": e,
+                "ls_user_id": a.ls_user_id,
+                "label": a.label,
+                "labels": a.labels,
+                "label_status": a.label_status,
+                "lead_time": a.lead_time,
+                "was_cancelled": a.was_cancelled,
+                "created_at": a.created_at.isoformat() if a.created_at else None,
+                "updated_at": a.updated_at.isoformat() if a.updated_at else None,
+                "result": a.result,
+            }
+            for a, t, e in rows
+        ]
         fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
             if fmt == "jsonl":
@@ -335,20 +445,27 @@ def annotations_export(
                 w = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
                 w.writeheader()
                 for r in records:
-                    w.writerow({**r, "labels": json.dumps(r["labels"]), "result": json.dumps(r["result"])})
+                    w.writerow(
+                        {**r, "labels": json.dumps(r["labels"]), "result": json.dumps(r["result"])}
+                    )
         finally:
             if output:
                 fh.close()
         if output:
-            _emit(as_json, {"queue": q.name, "annotations": len(records), "path": str(output)},
-                  lambda: err.print(f"wrote {len(records)} annotations to {output}", highlight=False))
+            _emit(
+                as_json,
+                {"queue": q.name, "annotations": len(records), "path": str(output)},
+                lambda: err.print(f"wrote {len(records)} annotations to {output}", highlight=False),
+            )
 
 
 # -- tokens ----------------------------------------------------------------------------------
 @token_app.command("create")
 def token_create(
     name: Annotated[str, typer.Option(help="Who or what the token is for.")],
-    role: Annotated[str, typer.Option(help="admin, sop_author, qa_analyst, vendor_manager, data_consumer")],
+    role: Annotated[
+        str, typer.Option(help="admin, sop_author, qa_analyst, vendor_manager, data_consumer")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API token (printed once)."""

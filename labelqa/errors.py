@@ -2,17 +2,17 @@
 
 ::
 
-    LabelQAError                      code            HTTP
-    ├── ValidationError               invalid         422  (bad input: a roster row, a payload, a flag)
-    ├── NotFound                      not_found       404  (a source, queue, labeler, run ... does not exist)
-    ├── Conflict                      conflict        409  (already exists / a run is in progress)
-    ├── Unauthorized                  unauthorized    401  (no or wrong credentials)
-    ├── Forbidden                     forbidden       403  (authenticated, but the role may not do this)
-    ├── ConfigurationError            configuration   500  (settings that cannot work, e.g. a default secret)
-    └── ConnectorError                connector       502  (an outside system failed)
-        └── LabelStudioError          label_studio    502  (Label Studio is down, slow, or refused a call)
-            ├── LabelStudioAuthError  label_studio_auth 502 (the stored token was rejected)
-            └── LabelStudioNotFound   label_studio_not_found 502 (a project/task id does not exist in LS)
+    LabelQAError                   code             HTTP
+    ├── ValidationError            invalid          422  bad input: a roster row, a payload
+    ├── NotFound                   not_found        404  a source, queue, labeler ... is missing
+    ├── Conflict                   conflict         409  already exists
+    ├── Unauthorized               unauthorized     401  no or wrong credentials
+    ├── Forbidden                  forbidden        403  the role may not do this
+    ├── ConfigurationError         configuration    500  settings that cannot work
+    └── ConnectorError             connector        502  an outside system failed
+        └── LabelStudioError       label_studio     502  LS is down, slow, or refused a call
+            ├── LabelStudioAuthError   label_studio_auth       the stored token was rejected
+            └── LabelStudioNotFound    label_studio_not_found  a project/task id is not in LS
 
 Every error carries a stable ``code`` and a message a person can act on.
 """

@@ -1,4 +1,4 @@
-"""Secrets at rest and API tokens: Fernet encryption keyed by LABELQA_SECRET_KEY, SHA-256 token hashes."""
+"""Secrets at rest (Fernet, keyed by LABELQA_SECRET_KEY) and API tokens (stored as SHA-256)."""
 
 from __future__ import annotations
 

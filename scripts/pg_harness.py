@@ -38,7 +38,9 @@ class PostgresServer:
 
 def pg_bin() -> Path:
     """The newest installed PostgreSQL bin folder (Debian layout)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
+    )
     if not found:
         raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
     return Path(found[-1]).parent

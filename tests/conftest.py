@@ -31,7 +31,11 @@ from labelqa.settings import Settings  # noqa: E402
 from labelqa.store.db import make_engine  # noqa: E402
 from labelqa.store.migrate import upgrade  # noqa: E402
 
-BACKENDS = [b.strip() for b in os.environ.get("LABELQA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("LABELQA_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 SECRET = "test-secret-key-0123456789abcdef"
 
 
@@ -96,7 +100,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_store(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+def make_store(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[Callable[[], str]]:
     """A factory of fresh, migrated stores on this test's backend; returns their URLs."""
     made: list[str] = []
 

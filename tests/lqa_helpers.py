@@ -67,11 +67,18 @@ def build_project(
         for uid in rng.sample(uids, rng.randint(*per_item)):
             r = rng.random()
             if r < cancelled_rate:
-                anns.append({"result": [], "was_cancelled": True, "completed_by": uid, "lead_time": 2.0})
+                anns.append(
+                    {"result": [], "was_cancelled": True, "completed_by": uid, "lead_time": 2.0}
+                )
             else:
                 label = "legacy_class" if r < cancelled_rate + unknown_rate else rng.choice(CLASSES)
-                anns.append({"result": choice_result(label), "completed_by": uid,
-                             "lead_time": round(rng.uniform(3, 60), 3)})
+                anns.append(
+                    {
+                        "result": choice_result(label),
+                        "completed_by": uid,
+                        "lead_time": round(rng.uniform(3, 60), 3),
+                    }
+                )
         n_ann += len(anns)
         tasks.append({"data": {"text": f"comment {i}: {rng.random():.6f}"}, "annotations": anns})
     import_tasks(conn, pid, tasks)
@@ -93,8 +100,14 @@ def ls_snapshot(conn: LabelStudioConnector, project_id: int) -> dict[int, tuple[
     out = {}
     for t in r.json():
         for a in t["annotations"]:
-            out[a["id"]] = (t["id"], a["completed_by"], a["result"], a["was_cancelled"],
-                            a["lead_time"], parse_ls_time(a["updated_at"]))
+            out[a["id"]] = (
+                t["id"],
+                a["completed_by"],
+                a["result"],
+                a["was_cancelled"],
+                a["lead_time"],
+                parse_ls_time(a["updated_at"]),
+            )
     return out
 
 
@@ -106,9 +119,9 @@ def ls_task_ids(conn: LabelStudioConnector, project_id: int) -> set[int]:
 def store_snapshot(session: Session, queue: Queue) -> dict[int, tuple[Any, ...]]:
     """The same shape as :func:`ls_snapshot`, read from the store."""
     rows = session.execute(
-        select(Annotation, Item.ls_task_id).join(Item, Annotation.item_id == Item.id).where(
-            Annotation.queue_id == queue.id
-        )
+        select(Annotation, Item.ls_task_id)
+        .join(Item, Annotation.item_id == Item.id)
+        .where(Annotation.queue_id == queue.id)
     )
     return {
         a.ls_annotation_id: (t, a.ls_user_id, a.result, a.was_cancelled, a.lead_time, a.updated_at)
@@ -124,7 +137,9 @@ def row_counts(session: Session) -> dict[str, int]:
     }
 
 
-def bind_queue(ctx: AppContext, ls_url: str, ls_token: str, project_id: int, source: str = "ls") -> Queue:
+def bind_queue(
+    ctx: AppContext, ls_url: str, ls_token: str, project_id: int, source: str = "ls"
+) -> Queue:
     """Add the source (if needed) and bind ``project_id`` as a queue; returns the queue."""
     from labelqa.store.models import Source
 
@@ -138,7 +153,9 @@ def bind_queue(ctx: AppContext, ls_url: str, ls_token: str, project_id: int, sou
         return q
 
 
-def run_cli(args: list[str], env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str], env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run ``labelqa ARGS`` in a subprocess with ``env``."""
     return subprocess.run(
         [sys.executable, "-m", "labelqa.cli", *args],

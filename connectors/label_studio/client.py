@@ -169,7 +169,9 @@ class LabelStudioConnector:
     def get_project(self, project_id: int) -> ProjectInfo:
         """Project ``project_id``; a missing project raises LabelStudioNotFound naming it."""
         try:
-            p = self._sdk(lambda: self.sdk.projects.get(id=project_id), f"reading project {project_id}")
+            p = self._sdk(
+                lambda: self.sdk.projects.get(id=project_id), f"reading project {project_id}"
+            )
         except LabelStudioNotFound:
             raise LabelStudioNotFound(
                 f"Label Studio at {self.url} has no project with id {project_id} "
@@ -260,7 +262,9 @@ class LabelStudioConnector:
 
     def latest_update(self, project_id: int) -> datetime | None:
         """The newest task ``updated_at`` in the project (LS clock), None when empty."""
-        body = self._task_page(project_id, 1, {"ordering": ["-tasks:updated_at"]}, "id,updated_at", 1)
+        body = self._task_page(
+            project_id, 1, {"ordering": ["-tasks:updated_at"]}, "id,updated_at", 1
+        )
         tasks = body.get("tasks") or []
         return parse_ls_time(tasks[0]["updated_at"]) if tasks else None
 
@@ -289,7 +293,9 @@ class LabelStudioConnector:
 
     def list_task_ids(self, project_id: int) -> list[int]:
         """Every task id in the project (ids only; used to find deleted tasks)."""
-        return [int(t["id"]) for t in self._iter_tasks(project_id, {"ordering": ["tasks:id"]}, "id")]
+        return [
+            int(t["id"]) for t in self._iter_tasks(project_id, {"ordering": ["tasks:id"]}, "id")
+        ]
 
     def export_tasks(self, project_id: int, task_ids: Sequence[int]) -> list[TaskRecord]:
         """Tasks with all their annotations (skipped ones included) for the given ids.
@@ -302,7 +308,9 @@ class LabelStudioConnector:
             params: list[tuple[str, Any]] = [("exportType", "JSON"), ("download_all_tasks", "true")]
             params += [("ids[]", t) for t in chunk]
             body = self._get_json(
-                f"/api/projects/{project_id}/export", params, f"exporting tasks of project {project_id}"
+                f"/api/projects/{project_id}/export",
+                params,
+                f"exporting tasks of project {project_id}",
             )
             if not isinstance(body, list):
                 raise LabelStudioError(f"Label Studio at {self.url}: export did not return a list")

@@ -39,7 +39,9 @@ def parse_label_config(xml: str, control_name: str | None = None) -> LabelSchema
     try:
         root = ET.fromstring(xml)
     except ET.ParseError as exc:
-        raise ValidationError(f"label config is not valid XML: {exc}", code="bad_label_config") from exc
+        raise ValidationError(
+            f"label config is not valid XML: {exc}", code="bad_label_config"
+        ) from exc
     controls = []
     for el in root.iter():
         if el.tag != "Choices":

@@ -160,7 +160,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def parse_webhook(payload: Any) -> WebhookEvent:
-    """Reduce an LS webhook payload to a :class:`WebhookEvent`; unknown shapes are a ValidationError."""
+    """Reduce an LS webhook payload to a :class:`WebhookEvent` (ValidationError if malformed)."""
     if not isinstance(payload, dict):
         raise ValidationError("webhook body must be a JSON object", code="invalid_webhook")
     action = payload.get("action")
@@ -180,15 +180,15 @@ def parse_webhook(payload: Any) -> WebhookEvent:
             if not event.annotations:
                 raise ValidationError(f"{action} payload has no annotation", code="invalid_webhook")
         elif action == "ANNOTATIONS_DELETED":
-            event.deleted_annotation_ids = [int(a["id"]) for a in _as_list(payload.get("annotations"))]
+            event.deleted_annotation_ids = [
+                int(a["id"]) for a in _as_list(payload.get("annotations"))
+            ]
         elif action == "TASKS_CREATED":
             event.tasks = [parse_task(t) for t in _as_list(payload.get("tasks"))]
         elif action == "TASKS_DELETED":
             event.deleted_task_ids = [int(t["id"]) for t in _as_list(payload.get("tasks"))]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationError(
-            f"malformed {action} payload: {exc}", code="invalid_webhook"
-        ) from exc
+        raise ValidationError(f"malformed {action} payload: {exc}", code="invalid_webhook") from exc
     if event.project_id is None:
         raise ValidationError(
             f"{action} payload names no project; enable 'send payload' on the LS webhook",

@@ -1,4 +1,4 @@
-"""The FastAPI application: routers under ``/api/v1``, one error format, OpenAPI at /openapi.json."""
+"""The FastAPI application: routers under ``/api/v1``, one error format, OpenAPI docs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelqa import __version__
 from labelqa.api.routers import (
-    annotations,
+    annotations as annotations_routes,
     health,
     labelers,
     queues,
@@ -21,6 +21,7 @@ from labelqa.api.routers import (
 from labelqa.context import AppContext
 from labelqa.errors import LabelQAError
 from labelqa.settings import get_settings
+from labelqa.web import routes as web_routes
 
 __all__ = ["create_app"]
 
@@ -64,6 +65,16 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail))
 
-    for r in (health, sources, queues, labelers, annotations, sync_runs, tokens, webhooks):
+    for r in (
+        health,
+        sources,
+        queues,
+        labelers,
+        annotations_routes,
+        sync_runs,
+        tokens,
+        webhooks,
+    ):
         app.include_router(r.router, prefix=API_PREFIX)
+    web_routes.mount(app)  # dashboard pages at / and their static assets at /static
     return app

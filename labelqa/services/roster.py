@@ -1,4 +1,7 @@
-"""Import the labeler roster (CSV: email, vendor, site, market, start_date[, name]), all or nothing."""
+"""Import the labeler roster (CSV: email, vendor, site, market, start_date[, name]).
+
+All rows or none: any bad row stops the import.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +67,9 @@ def parse_roster(text: str) -> list[RosterEntry]:
             continue
         seen[email] = rowno
         entries.append(
-            RosterEntry(email, row["vendor"], row["site"], row["market"], start, row.get("name") or None)
+            RosterEntry(
+                email, row["vendor"], row["site"], row["market"], start, row.get("name") or None
+            )
         )
     if problems:
         shown = "; ".join(problems[:20])

@@ -25,7 +25,10 @@ ConnectorFactory = Callable[[str, str], LabelStudioConnector]
 def _default_factory(settings: Settings) -> ConnectorFactory:
     def make(url: str, token: str) -> LabelStudioConnector:
         return LabelStudioConnector(
-            url, token, timeout=settings.label_studio_timeout_seconds, retries=settings.label_studio_retries
+            url,
+            token,
+            timeout=settings.label_studio_timeout_seconds,
+            retries=settings.label_studio_retries,
         )
 
     return make
@@ -49,8 +52,9 @@ def add_source(
     if not name:
         raise ValidationError("source name must not be empty", code="invalid_name")
     if not url.startswith(("http://", "https://")):
-        raise ValidationError(f"source URL must start with http:// or https://, got {url!r}",
-                              code="invalid_url")
+        raise ValidationError(
+            f"source URL must start with http:// or https://, got {url!r}", code="invalid_url"
+        )
     if session.scalar(select(Source).where(Source.name == name)) is not None:
         raise Conflict(f"a source named {name!r} already exists", code="source_exists")
     with (factory or _default_factory(settings))(url, token) as conn:
@@ -63,8 +67,14 @@ def add_source(
     )
     session.add(src)
     session.flush()
-    audit.record(session, actor, "source.add", "source", src.id, {"name": name, "url": src.url,
-                                                                   "ls_user": me.get("email")})
+    audit.record(
+        session,
+        actor,
+        "source.add",
+        "source",
+        src.id,
+        {"name": name, "url": src.url, "ls_user": me.get("email")},
+    )
     return src
 
 
@@ -86,13 +96,16 @@ def add_queue(
     """Bind LS project ``project_id`` of ``source_name`` as a queue (checked against LS)."""
     src = get_source(session, source_name)
     if get_queue_by_project(session, src.id, project_id) is not None:
-        raise Conflict(f"project {project_id} of source {source_name!r} is already a queue",
-                       code="queue_exists")
+        raise Conflict(
+            f"project {project_id} of source {source_name!r} is already a queue",
+            code="queue_exists",
+        )
     project = conn.get_project(project_id)
     qname = (name or project.title or f"{source_name}-{project_id}").strip()
     if session.scalar(select(Queue).where(Queue.name == qname)) is not None:
-        raise Conflict(f"a queue named {qname!r} already exists; pass another --name",
-                       code="queue_exists")
+        raise Conflict(
+            f"a queue named {qname!r} already exists; pass another --name", code="queue_exists"
+        )
     schema = parse_label_config(project.label_config)
     q = Queue(
         name=qname,
@@ -107,14 +120,25 @@ def add_queue(
     )
     session.add(q)
     session.flush()
-    audit.record(session, actor, "queue.add", "queue", q.id,
-                 {"name": qname, "source": source_name, "project_id": project_id})
+    audit.record(
+        session,
+        actor,
+        "queue.add",
+        "queue",
+        q.id,
+        {"name": qname, "source": source_name, "project_id": project_id},
+    )
     return q
 
 
 def register_webhook(
-    session: Session, settings: Settings, conn: LabelStudioConnector, queue: Queue, public_url: str,
-    *, actor: str,
+    session: Session,
+    settings: Settings,
+    conn: LabelStudioConnector,
+    queue: Queue,
+    public_url: str,
+    *,
+    actor: str,
 ) -> int:
     """Create LabelQA's webhook on the queue's LS project, pointed at ``public_url``."""
     url = public_url.rstrip("/") + "/api/v1/webhooks/label-studio"
@@ -122,5 +146,7 @@ def register_webhook(
         queue.project_id, url, settings.webhook_header, webhook_secret(queue.source, settings)
     )
     queue.meta = {**(queue.meta or {}), "webhook_id": hook_id}
-    audit.record(session, actor, "queue.webhook", "queue", queue.id, {"url": url, "webhook_id": hook_id})
+    audit.record(
+        session, actor, "queue.webhook", "queue", queue.id, {"url": url, "webhook_id": hook_id}
+    )
     return hook_id

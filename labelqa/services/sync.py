@@ -72,7 +72,9 @@ class SyncReport:
 def sync_users(session: Session, queue: Queue, conn: LabelStudioConnector) -> dict[int, int]:
     """Read LS users and link each to a labeler; returns LS user id -> labeler id."""
     users = conn.list_users()
-    return lab_repo.link_accounts(session, queue.source_id, [(u.ls_id, u.email, u.name) for u in users])
+    return lab_repo.link_accounts(
+        session, queue.source_id, [(u.ls_id, u.email, u.name) for u in users]
+    )
 
 
 def refresh_queue_config(session: Session, queue: Queue, project: ProjectInfo) -> LabelSchema:
@@ -104,7 +106,9 @@ def _full(
         cp.full_watermark = conn.latest_update(queue.project_id)
         # Cover the store's own highest task id too, so items whose tasks were the newest and
         # got deleted are still found missing.
-        stored_max = session.scalar(select(func.max(Item.ls_task_id)).where(Item.queue_id == queue.id))
+        stored_max = session.scalar(
+            select(func.max(Item.ls_task_id)).where(Item.queue_id == queue.id)
+        )
         cp.full_max_id = max(conn.max_task_id(queue.project_id), stored_max or 0)
         cp.full_cursor = 0
         cp.full_run_id = run.id
@@ -173,9 +177,9 @@ def count_seen(session: Session, queue_id: int, run_id: int | None) -> int:
         return 0
     return int(
         session.scalar(
-            select(func.count()).select_from(Item).where(
-                Item.queue_id == queue_id, Item.seen_run_id == run_id
-            )
+            select(func.count())
+            .select_from(Item)
+            .where(Item.queue_id == queue_id, Item.seen_run_id == run_id)
         )
         or 0
     )
@@ -263,7 +267,11 @@ def sync_queue(
         )
     ):
         sync_repo.finish_run(session, stale, "interrupted", stale.counts or {}, "superseded")
-    run = sync_repo.get_run(session, run_id) if run_id else sync_repo.start_run(session, queue.id, mode, actor)
+    run = (
+        sync_repo.get_run(session, run_id)
+        if run_id
+        else sync_repo.start_run(session, queue.id, mode, actor)
+    )
     run.mode = mode
     session.commit()
     report = SyncReport(queue=queue.name, mode=mode, run_id=run.id)

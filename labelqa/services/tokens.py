@@ -15,7 +15,9 @@ __all__ = ["PERMISSIONS", "authenticate", "create_token", "require", "revoke_tok
 # permission -> roles holding it
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset(ROLES),
-    "read_annotations": frozenset({"admin", "qa_analyst", "data_consumer", "sop_author", "vendor_manager"}),
+    "read_annotations": frozenset(
+        {"admin", "qa_analyst", "data_consumer", "sop_author", "vendor_manager"}
+    ),
     "manage_sources": frozenset({"admin"}),
     "manage_queues": frozenset({"admin", "qa_analyst"}),
     "manage_labelers": frozenset({"admin", "qa_analyst", "vendor_manager"}),
@@ -27,7 +29,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 def create_token(session: Session, name: str, role: str, *, actor: str) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the plaintext, which is never stored."""
     if role not in ROLES:
-        raise ValidationError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", code="invalid_role")
+        raise ValidationError(
+            f"unknown role {role!r}; roles: {', '.join(ROLES)}", code="invalid_role"
+        )
     plain = generate_token()
     tok = ApiToken(name=name, role=role, token_hash=hash_token(plain), prefix=plain[:8])
     session.add(tok)
@@ -39,8 +43,9 @@ def create_token(session: Session, name: str, role: str, *, actor: str) -> tuple
 def authenticate(session: Session, plain: str | None) -> ApiToken:
     """The live token matching ``plain``; Unauthorized otherwise."""
     if not plain:
-        raise Unauthorized("missing API token: send `Authorization: Bearer <token>`",
-                           code="token_missing")
+        raise Unauthorized(
+            "missing API token: send `Authorization: Bearer <token>`", code="token_missing"
+        )
     tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
     if tok is None or tok.revoked_at is not None:
         raise Unauthorized("invalid or revoked API token", code="token_invalid")

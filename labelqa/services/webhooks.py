@@ -15,12 +15,12 @@ from connectors.label_studio.label_config import parse_label_config
 from connectors.label_studio.records import parse_webhook
 from labelqa.errors import NotFound, Unauthorized
 from labelqa.security import constant_time_equal
+from labelqa.services.sources import webhook_secret
 from labelqa.settings import Settings
 from labelqa.store.models import Source
 from labelqa.store.repositories import annotations as ann_repo
 from labelqa.store.repositories.labelers import account_map
 from labelqa.store.repositories.sources import get_queue_by_project, list_sources
-from labelqa.services.sources import webhook_secret
 
 __all__ = ["apply_webhook", "source_for_secret"]
 
@@ -54,14 +54,17 @@ def apply_webhook(session: Session, source: Source, payload: Any) -> dict[str, A
     schema = parse_label_config(queue.label_config, queue.control_name)
     counts = ann_repo.ApplyCounts()
     if event.tasks:
-        counts += ann_repo.apply_tasks(
-            session, queue, event.tasks, schema, {}, authoritative=False
-        )
+        counts += ann_repo.apply_tasks(session, queue, event.tasks, schema, {}, authoritative=False)
     if event.annotations:
         item_ids = ann_repo.item_ids(session, queue, [a.task_id for a in event.annotations])
         counts += ann_repo.upsert_annotations(
-            session, queue, event.annotations, item_ids, schema,
-            account_map(session, source.id), authoritative=False,
+            session,
+            queue,
+            event.annotations,
+            item_ids,
+            schema,
+            account_map(session, source.id),
+            authoritative=False,
         )
     if event.deleted_annotation_ids:
         counts.annotations_deleted += ann_repo.delete_annotations(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, FromClause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ _CHUNK = 500
 
 def upsert_rows(
     session: Session,
-    table: Table,
+    table: FromClause,
     rows: Sequence[dict[str, Any]],
     conflict: Sequence[str],
     update: Sequence[str],

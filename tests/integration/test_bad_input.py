@@ -41,7 +41,9 @@ def test_source_add_unreachable_url(ctx, cli_env):
 
 def test_source_add_wrong_token(ctx, cli_env, ls_server):
     before = _counts(ctx)
-    r = run_cli(["source", "add", "ls", "--url", ls_server.url, "--token", "0" * 40, "--json"], cli_env)
+    r = run_cli(
+        ["source", "add", "ls", "--url", ls_server.url, "--token", "0" * 40, "--json"], cli_env
+    )
     assert r.returncode == 1
     err = json.loads(r.stderr)
     assert err["code"] == "label_studio_auth" and "rejected the API token" in err["message"]
@@ -49,7 +51,9 @@ def test_source_add_wrong_token(ctx, cli_env, ls_server):
 
 
 def test_queue_add_unknown_project(ctx, cli_env, ls_server):
-    r = run_cli(["source", "add", "ls", "--url", ls_server.url, "--token", ls_server.token], cli_env)
+    r = run_cli(
+        ["source", "add", "ls", "--url", ls_server.url, "--token", ls_server.token], cli_env
+    )
     assert r.returncode == 0, r.stderr
     before = _counts(ctx)
     r = run_cli(["queue", "add", "--source", "ls", "--project-id", "987654"], cli_env)
@@ -118,28 +122,49 @@ def test_webhook_secret_and_unknown_project(ctx, ls_server):
         "action": "ANNOTATION_CREATED",
         "project": {"id": pid},
         "task": {"id": 1, "data": {"text": "x"}, "updated_at": "2026-11-22T00:00:00.000000Z"},
-        "annotation": {"id": 99, "task": 1, "completed_by": 1, "result": [],
-                       "updated_at": "2026-11-22T00:00:00.000000Z"},
+        "annotation": {
+            "id": 99,
+            "task": 1,
+            "completed_by": 1,
+            "result": [],
+            "updated_at": "2026-11-22T00:00:00.000000Z",
+        },
     }
     before = _counts(ctx)
     with TestClient(create_app(ctx)) as api:
         r = api.post("/api/v1/webhooks/label-studio", json=payload)
         assert r.status_code == 401 and r.json()["code"] == "webhook_secret_missing"
-        r = api.post("/api/v1/webhooks/label-studio", json=payload, headers={"X-LabelQA-Secret": "wrong"})
+        r = api.post(
+            "/api/v1/webhooks/label-studio", json=payload, headers={"X-LabelQA-Secret": "wrong"}
+        )
         assert r.status_code == 401 and r.json()["code"] == "webhook_secret_wrong"
-        r = api.post("/api/v1/webhooks/label-studio", json={**payload, "project": {"id": 987654}},
-                     headers={"X-LabelQA-Secret": secret})
+        r = api.post(
+            "/api/v1/webhooks/label-studio",
+            json={**payload, "project": {"id": 987654}},
+            headers={"X-LabelQA-Secret": secret},
+        )
         assert r.status_code == 404 and r.json()["code"] == "unknown_project"
         assert "987654" in r.json()["message"]
-        r = api.post("/api/v1/webhooks/label-studio", json={"action": "NOPE"},
-                     headers={"X-LabelQA-Secret": secret})
+        r = api.post(
+            "/api/v1/webhooks/label-studio",
+            json={"action": "NOPE"},
+            headers={"X-LabelQA-Secret": secret},
+        )
         assert r.status_code == 422 and r.json()["code"] == "unsupported_webhook_action"
-        r = api.post("/api/v1/webhooks/label-studio", content=b"{not json",
-                     headers={"X-LabelQA-Secret": secret})
+        r = api.post(
+            "/api/v1/webhooks/label-studio",
+            content=b"{not json",
+            headers={"X-LabelQA-Secret": secret},
+        )
         assert r.status_code == 422
-        r = api.post("/api/v1/webhooks/label-studio",
-                     json={"action": "ANNOTATIONS_DELETED", "project": {"id": pid},
-                           "annotations": [{"no_id": 1}]},
-                     headers={"X-LabelQA-Secret": secret})
+        r = api.post(
+            "/api/v1/webhooks/label-studio",
+            json={
+                "action": "ANNOTATIONS_DELETED",
+                "project": {"id": pid},
+                "annotations": [{"no_id": 1}],
+            },
+            headers={"X-LabelQA-Secret": secret},
+        )
         assert r.status_code == 422 and r.json()["code"] == "invalid_webhook"
     assert _counts(ctx) == before

@@ -52,7 +52,9 @@ def _unique_ids(ctx: AppContext, queue) -> tuple[int, int]:
     with ctx.sessions() as s:
         from labelqa.store.models import Annotation
 
-        ids = list(s.scalars(select(Annotation.ls_annotation_id).where(Annotation.queue_id == queue.id)))
+        ids = list(
+            s.scalars(select(Annotation.ls_annotation_id).where(Annotation.queue_id == queue.id))
+        )
     return len(ids), len(set(ids))
 
 
@@ -177,7 +179,14 @@ def test_webhooks_replayed_three_times_shuffled_equal_once(make_store, ls_server
     try:
         with ctx_once.sessions() as s:
             q = get_queue(s, q_once.name)
-            register_webhook(s, ctx_once.settings, conn, q, f"http://127.0.0.1:{server.server_port}", actor="test")
+            register_webhook(
+                s,
+                ctx_once.settings,
+                conn,
+                q,
+                f"http://127.0.0.1:{server.server_port}",
+                actor="test",
+            )
             s.commit()
             secret_once = webhook_secret(q.source, ctx_once.settings)
         with ctx_many.sessions() as s:
@@ -186,8 +195,15 @@ def test_webhooks_replayed_three_times_shuffled_equal_once(make_store, ls_server
         rng = random.Random(5)
         import_tasks(conn, pid, [{"data": {"text": f"t{i}"}} for i in range(20)])
         task_ids = sorted(ls_task_ids(conn, pid))
-        ann_ids = [create_annotation(conn, rng.choice(task_ids), choice_result(rng.choice(["ok", "spam"])),
-                                     rng.choice(users)) for _ in range(30)]
+        ann_ids = [
+            create_annotation(
+                conn,
+                rng.choice(task_ids),
+                choice_result(rng.choice(["ok", "spam"])),
+                rng.choice(users),
+            )
+            for _ in range(30)
+        ]
         for aid in ann_ids[:10]:
             update_annotation(conn, aid, choice_result("abuse"))
         for aid in ann_ids[10:15]:
@@ -199,19 +215,32 @@ def test_webhooks_replayed_three_times_shuffled_equal_once(make_store, ls_server
         server.shutdown()
     events = list(_Capture.received)
     actions = {p["action"] for _, p in events}
-    assert {"TASKS_CREATED", "ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED",
-            "TASKS_DELETED"} <= actions
+    assert {
+        "TASKS_CREATED",
+        "ANNOTATION_CREATED",
+        "ANNOTATION_UPDATED",
+        "ANNOTATIONS_DELETED",
+        "TASKS_DELETED",
+    } <= actions
     assert all(h.get("X-LabelQA-Secret") == secret_once for h, _ in events)
 
     with TestClient(create_app(ctx_once)) as api:
         for _, payload in events:
-            r = api.post("/api/v1/webhooks/label-studio", json=payload, headers={"X-LabelQA-Secret": secret_once})
+            r = api.post(
+                "/api/v1/webhooks/label-studio",
+                json=payload,
+                headers={"X-LabelQA-Secret": secret_once},
+            )
             assert r.status_code == 200, r.text
     replay = [p for _, p in events] * 3
     random.Random(9).shuffle(replay)
     with TestClient(create_app(ctx_many)) as api:
         for payload in replay:
-            r = api.post("/api/v1/webhooks/label-studio", json=payload, headers={"X-LabelQA-Secret": secret_many})
+            r = api.post(
+                "/api/v1/webhooks/label-studio",
+                json=payload,
+                headers={"X-LabelQA-Secret": secret_many},
+            )
             assert r.status_code == 200, r.text
 
     once, many = _store_state(ctx_once, q_once.name), _store_state(ctx_many, q_many.name)

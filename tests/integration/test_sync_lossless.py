@@ -51,17 +51,33 @@ def test_full_then_incremental_sync_matches_label_studio(ctx, ls_server):
     truth = ls_snapshot(conn, proj.id)
     with ctx.sessions() as s:
         assert store_snapshot(s, queue) == truth
-        assert set(s.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))) == ls_task_ids(conn, proj.id)
+        assert set(
+            s.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))
+        ) == ls_task_ids(conn, proj.id)
         # every LS user became a labeler linked through an account
-        n_linked = s.scalar(select(func.count(func.distinct(Annotation.labeler_id))).where(
-            Annotation.queue_id == queue.id, Annotation.labeler_id.is_not(None)))
+        n_linked = s.scalar(
+            select(func.count(func.distinct(Annotation.labeler_id))).where(
+                Annotation.queue_id == queue.id, Annotation.labeler_id.is_not(None)
+            )
+        )
         assert n_linked == 12
         # skipped and unknown-label annotations are stored and marked, not dropped
-        statuses = dict(s.execute(select(Annotation.label_status, func.count()).where(
-            Annotation.queue_id == queue.id).group_by(Annotation.label_status)).all())
+        statuses = dict(
+            s.execute(
+                select(Annotation.label_status, func.count())
+                .where(Annotation.queue_id == queue.id)
+                .group_by(Annotation.label_status)
+            ).all()
+        )
         assert statuses.get("no_label", 0) > 0 and statuses.get("unknown_label", 0) > 0
-        assert s.scalar(select(func.count()).select_from(Annotation).where(
-            Annotation.queue_id == queue.id, Annotation.label == "legacy_class")) == statuses["unknown_label"]
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Annotation)
+                .where(Annotation.queue_id == queue.id, Annotation.label == "legacy_class")
+            )
+            == statuses["unknown_label"]
+        )
 
     # 100 new, 20 edited, 5 deleted annotations, spread over the project
     rng = random.Random(7)
@@ -87,8 +103,9 @@ def test_full_then_incremental_sync_matches_label_studio(ctx, ls_server):
     truth2 = ls_snapshot(conn, proj.id)
     with ctx.sessions() as s:
         assert store_snapshot(s, queue) == truth2
-        edited = s.scalars(select(Annotation.label).where(
-            Annotation.ls_annotation_id.in_(picked[:20]))).all()
+        edited = s.scalars(
+            select(Annotation.label).where(Annotation.ls_annotation_id.in_(picked[:20]))
+        ).all()
         assert edited == ["abuse"] * 20
 
     # a third sync with nothing new changes nothing and reads nothing
@@ -111,7 +128,9 @@ def test_task_deletion_is_found_by_incremental_sync(ctx, ls_server):
     assert rep.counts.items_deleted == 3
     with ctx.sessions() as s:
         assert store_snapshot(s, queue) == ls_snapshot(conn, proj.id)
-        assert set(s.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))) == ls_task_ids(conn, proj.id)
+        assert set(
+            s.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))
+        ) == ls_task_ids(conn, proj.id)
     # a full resync agrees and changes nothing
     rep = _sync(ctx, queue.name, full=True)
     assert rep.counts.items_deleted == 0 and rep.counts.annotations_created == 0
@@ -132,7 +151,11 @@ def test_labelers_link_to_roster_by_email(ctx, ls_server):
     queue = bind_queue(ctx, ls_server.url, ls_server.token, proj.id)
     _sync(ctx, queue.name)
     with ctx.sessions() as s:
-        labs = {lab.email: lab for lab in s.scalars(select(Labeler).where(Labeler.email.in_(emails)))}
-        assert len(labs) == 3 and all(lab.vendor and lab.vendor.name == "Acme BPO" for lab in labs.values())
+        labs = {
+            lab.email: lab for lab in s.scalars(select(Labeler).where(Labeler.email.in_(emails)))
+        }
+        assert len(labs) == 3 and all(
+            lab.vendor and lab.vendor.name == "Acme BPO" for lab in labs.values()
+        )
         accounts = s.scalars(select(LabelerAccount).where(LabelerAccount.email.in_(emails))).all()
         assert {a.labeler_id for a in accounts} == {lab.id for lab in labs.values()}

@@ -42,10 +42,21 @@ def get_annotations(
     total, rows = query_annotations(session, f, offset=offset, limit=limit)
     items = [
         AnnotationPublic(
-            id=a.id, ls_annotation_id=a.ls_annotation_id, queue_id=a.queue_id, ls_task_id=task,
-            labeler_id=a.labeler_id, labeler_email=email, ls_user_id=a.ls_user_id, label=a.label,
-            labels=a.labels, label_status=a.label_status, result=a.result, lead_time=a.lead_time,
-            was_cancelled=a.was_cancelled, created_at=a.created_at, updated_at=a.updated_at,
+            id=a.id,
+            ls_annotation_id=a.ls_annotation_id,
+            queue_id=a.queue_id,
+            ls_task_id=task,
+            labeler_id=a.labeler_id,
+            labeler_email=email,
+            ls_user_id=a.ls_user_id,
+            label=a.label,
+            labels=a.labels,
+            label_status=a.label_status,
+            result=a.result,
+            lead_time=a.lead_time,
+            was_cancelled=a.was_cancelled,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
         )
         for a, task, email in rows
     ]

@@ -40,7 +40,9 @@ def get_labelers(
 
 
 @router.get("/{key}", response_model=LabelerPublic)
-def get_one(key: str, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]) -> LabelerPublic:
+def get_one(
+    key: str, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
+) -> LabelerPublic:
     """One labeler by e-mail or id."""
     return labeler_public(get_labeler(session, key))
 

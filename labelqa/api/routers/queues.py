@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
+from sqlalchemy.orm import Session
 
 from labelqa.api.deps import ContextDep, SessionDep, allow
 from labelqa.api.schemas import QueueCreate, QueuePublic
@@ -13,7 +14,6 @@ from labelqa.services.sources import add_queue, register_webhook
 from labelqa.store.models import ApiToken, Queue
 from labelqa.store.repositories import sync as sync_repo
 from labelqa.store.repositories.sources import get_queue, get_source, list_queues, queue_counts
-from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/queues", tags=["queues"])
 
@@ -26,13 +26,17 @@ def _public(session: Session, q: Queue) -> QueuePublic:
 
 
 @router.get("", response_model=list[QueuePublic])
-def get_queues(session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]) -> list[QueuePublic]:
+def get_queues(
+    session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
+) -> list[QueuePublic]:
     """All queues with stored item/annotation/labeler counts."""
     return [_public(session, q) for q in list_queues(session)]
 
 
 @router.get("/{name}", response_model=QueuePublic)
-def get_one(name: str, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]) -> QueuePublic:
+def get_one(
+    name: str, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
+) -> QueuePublic:
     """One queue by name."""
     return _public(session, get_queue(session, name))
 
@@ -47,9 +51,17 @@ def post_queue(
     """Bind an LS project as a queue (checked against LS); optionally register the webhook."""
     src = get_source(session, body.source)
     with connector_for(src, ctx.settings) as conn:
-        q = add_queue(session, ctx.settings, conn, body.source, body.project_id, body.name,
-                      actor=f"token:{tok.name}")
+        q = add_queue(
+            session,
+            ctx.settings,
+            conn,
+            body.source,
+            body.project_id,
+            body.name,
+            actor=f"token:{tok.name}",
+        )
         if body.webhook_base_url:
-            register_webhook(session, ctx.settings, conn, q, body.webhook_base_url,
-                             actor=f"token:{tok.name}")
+            register_webhook(
+                session, ctx.settings, conn, q, body.webhook_base_url, actor=f"token:{tok.name}"
+            )
     return _public(session, q)

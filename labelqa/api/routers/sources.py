@@ -16,7 +16,9 @@ router = APIRouter(prefix="/sources", tags=["sources"])
 
 
 @router.get("", response_model=list[SourcePublic])
-def get_sources(session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]) -> list[SourcePublic]:
+def get_sources(
+    session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
+) -> list[SourcePublic]:
     """All sources (tokens are never returned)."""
     return [SourcePublic.model_validate(s) for s in list_sources(session)]
 
@@ -29,5 +31,7 @@ def post_source(
     tok: Annotated[ApiToken, Depends(allow("manage_sources"))],
 ) -> SourcePublic:
     """Add a source after checking the server answers and accepts the token."""
-    src = add_source(session, ctx.settings, body.name, str(body.url), body.token, actor=f"token:{tok.name}")
+    src = add_source(
+        session, ctx.settings, body.name, str(body.url), body.token, actor=f"token:{tok.name}"
+    )
     return SourcePublic.model_validate(src)

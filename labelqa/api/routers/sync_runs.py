@@ -25,7 +25,9 @@ def _run(ctx: AppContext, queue_name: str, full: bool, run_id: int, actor: str) 
         queue = get_queue(session, queue_name)
         try:
             with connector_for(queue.source, ctx.settings) as conn:
-                sync_queue(session, queue, conn, ctx.settings, full=full, actor=actor, run_id=run_id)
+                sync_queue(
+                    session, queue, conn, ctx.settings, full=full, actor=actor, run_id=run_id
+                )
         except Exception:  # recorded on the run by sync_queue
             log.exception("sync run %s failed", run_id)
 
@@ -40,14 +42,18 @@ def start(
 ) -> SyncRunPublic:
     """Start a sync of one queue; poll ``GET /sync-runs/{id}`` for its status and counts."""
     queue = get_queue(session, body.queue)
-    run = sync_repo.start_run(session, queue.id, "full" if body.full else "pending", f"token:{tok.name}")
+    run = sync_repo.start_run(
+        session, queue.id, "full" if body.full else "pending", f"token:{tok.name}"
+    )
     session.commit()
     background.add_task(_run, ctx, queue.name, body.full, run.id, f"token:{tok.name}")
     return SyncRunPublic.model_validate(run)
 
 
 @router.get("/{run_id}", response_model=SyncRunPublic)
-def get_one(run_id: int, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]) -> SyncRunPublic:
+def get_one(
+    run_id: int, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
+) -> SyncRunPublic:
     """One run's status, counts and error."""
     return SyncRunPublic.model_validate(sync_repo.get_run(session, run_id))
 

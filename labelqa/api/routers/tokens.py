@@ -16,14 +16,21 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 
 @router.get("", response_model=list[TokenPublic])
-def get_tokens(session: SessionDep, _: Annotated[ApiToken, Depends(allow("manage_tokens"))]) -> list[TokenPublic]:
+def get_tokens(
+    session: SessionDep, _: Annotated[ApiToken, Depends(allow("manage_tokens"))]
+) -> list[TokenPublic]:
     """All tokens (never their secret)."""
-    return [TokenPublic.model_validate(t) for t in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+    return [
+        TokenPublic.model_validate(t)
+        for t in session.scalars(select(ApiToken).order_by(ApiToken.id))
+    ]
 
 
 @router.post("", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 def post_token(
-    body: TokenCreate, session: SessionDep, tok: Annotated[ApiToken, Depends(allow("manage_tokens"))]
+    body: TokenCreate,
+    session: SessionDep,
+    tok: Annotated[ApiToken, Depends(allow("manage_tokens"))],
 ) -> TokenCreated:
     """Create a token; the plaintext is in this response only."""
     new, plain = create_token(session, body.name, body.role, actor=f"token:{tok.name}")

@@ -17,7 +17,9 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 @router.post("/label-studio")
 async def label_studio(request: Request, session: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     """Apply an LS webhook idempotently; 401 without the right secret, 404 for unknown projects."""
-    source = source_for_secret(session, ctx.settings, request.headers.get(ctx.settings.webhook_header))
+    source = source_for_secret(
+        session, ctx.settings, request.headers.get(ctx.settings.webhook_header)
+    )
     try:
         payload = json.loads(await request.body())
     except ValueError as exc:

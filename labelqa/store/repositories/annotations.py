@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -77,7 +77,9 @@ def _tombstoned(session: Session, source_id: int, kind: str, ids: Sequence[int])
         out.update(
             session.scalars(
                 select(Tombstone.ls_id).where(
-                    Tombstone.source_id == source_id, Tombstone.kind == kind, Tombstone.ls_id.in_(chunk)
+                    Tombstone.source_id == source_id,
+                    Tombstone.kind == kind,
+                    Tombstone.ls_id.in_(chunk),
                 )
             )
         )
@@ -96,7 +98,7 @@ def _clear_tombstones(session: Session, source_id: int, kind: str, ids: Sequence
 def _add_tombstones(session: Session, source_id: int, kind: str, ids: Iterable[int]) -> None:
     now = utcnow()
     rows = [{"source_id": source_id, "kind": kind, "ls_id": i, "deleted_at": now} for i in ids]
-    upsert_rows(session, Tombstone.__table__, rows, ["source_id", "kind", "ls_id"], [])  # type: ignore[arg-type]
+    upsert_rows(session, Tombstone.__table__, rows, ["source_id", "kind", "ls_id"], [])
 
 
 def _annotation_row(
@@ -172,7 +174,11 @@ def _upsert_items(
         rows.append(row)
     update = ["data", "meta", "created_at", "updated_at"] + (["seen_run_id"] if run_id else [])
     upsert_rows(
-        session, Item.__table__, rows, ["queue_id", "ls_task_id"], update,  # type: ignore[arg-type]
+        session,
+        Item.__table__,
+        rows,
+        ["queue_id", "ls_task_id"],
+        update,
         only_if_newer=None if run_id else "updated_at",
     )
     return item_ids(session, queue, ids)
@@ -225,7 +231,11 @@ def upsert_annotations(
         counts.unknown_labels += row["label_status"] == "unknown_label"
         rows.append(row)
     upsert_rows(
-        session, Annotation.__table__, rows, ["source_id", "ls_annotation_id"], _ANN_UPDATE,  # type: ignore[arg-type]
+        session,
+        Annotation.__table__,
+        rows,
+        ["source_id", "ls_annotation_id"],
+        _ANN_UPDATE,
         only_if_newer="updated_at",
     )
     return counts
@@ -299,7 +309,9 @@ def delete_items(session: Session, queue: Queue, ls_task_ids: Sequence[int]) -> 
             )
         )
         ann_ids = list(
-            session.scalars(select(Annotation.ls_annotation_id).where(Annotation.item_id.in_(item_ids)))
+            session.scalars(
+                select(Annotation.ls_annotation_id).where(Annotation.item_id.in_(item_ids))
+            )
         )
         counts.annotations_deleted += delete_annotations(session, queue.source_id, ann_ids)
         res = session.execute(delete(Item).where(Item.id.in_(item_ids)))
@@ -340,8 +352,12 @@ def renormalize(session: Session, queue: Queue, schema: LabelSchema) -> int:
         for aid, result in chunk:
             labels, status = normalize_result(result, schema)
             updates.append(
-                {"id": aid, "labels": labels, "label": labels[0] if len(labels) == 1 else None,
-                 "label_status": status}
+                {
+                    "id": aid,
+                    "labels": labels,
+                    "label": labels[0] if len(labels) == 1 else None,
+                    "label_status": status,
+                }
             )
         session.execute(update(Annotation), updates)
         n += len(updates)
@@ -359,15 +375,20 @@ class AnnotationFilter:
     until: datetime | None = None
 
 
-def _filtered(stmt: Select[Any], f: AnnotationFilter) -> Select[Any]:
+_S = TypeVar("_S", bound=Select[Any])
+
+
+def _filtered(stmt: _S, f: AnnotationFilter) -> _S:
     if f.queue_id is not None:
         stmt = stmt.where(Annotation.queue_id == f.queue_id)
     if f.labeler_id is not None:
         stmt = stmt.where(Annotation.labeler_id == f.labeler_id)
     if f.vendor is not None:
-        stmt = stmt.join(Labeler, Annotation.labeler_id == Labeler.id).join(
-            Vendor, Labeler.vendor_id == Vendor.id
-        ).where(Vendor.name == f.vendor)
+        stmt = (
+            stmt.join(Labeler, Annotation.labeler_id == Labeler.id)
+            .join(Vendor, Labeler.vendor_id == Vendor.id)
+            .where(Vendor.name == f.vendor)
+        )
     if f.since is not None:
         stmt = stmt.where(Annotation.created_at >= f.since)
     if f.until is not None:
@@ -380,7 +401,7 @@ def query_annotations(
 ) -> tuple[int, list[tuple[Annotation, int, str | None]]]:
     """Total matching, and a page of (annotation, LS task id, labeler e-mail) ordered by id."""
     total = session.scalar(_filtered(select(func.count(Annotation.id)), f)) or 0
-    stmt = (
+    stmt: Select[Any] = (
         select(Annotation, Item.ls_task_id, Labeler.email)
         .join(Item, Annotation.item_id == Item.id)
         .outerjoin(Labeler, Annotation.labeler_id == Labeler.id)

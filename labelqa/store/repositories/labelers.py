@@ -115,7 +115,9 @@ def link_accounts(
     }
     accounts = {
         a.ls_user_id: a
-        for a in session.scalars(select(LabelerAccount).where(LabelerAccount.source_id == source_id))
+        for a in session.scalars(
+            select(LabelerAccount).where(LabelerAccount.source_id == source_id)
+        )
     }
     for uid, email, name in users:
         lab = labelers.get(email)
@@ -126,7 +128,9 @@ def link_accounts(
             labelers[email] = lab
         acc = accounts.get(uid)
         if acc is None:
-            acc = LabelerAccount(source_id=source_id, ls_user_id=uid, email=email, labeler_id=lab.id)
+            acc = LabelerAccount(
+                source_id=source_id, ls_user_id=uid, email=email, labeler_id=lab.id
+            )
             session.add(acc)
             accounts[uid] = acc
         elif acc.labeler_id != lab.id or acc.email != email:
@@ -148,7 +152,11 @@ def account_map(session: Session, source_id: int) -> dict[int, int]:
 def get_labeler(session: Session, key: str) -> Labeler:
     """A labeler by e-mail or numeric id."""
     stmt = select(Labeler)
-    stmt = stmt.where(Labeler.id == int(key)) if key.isdigit() else stmt.where(Labeler.email == key.lower())
+    stmt = (
+        stmt.where(Labeler.id == int(key))
+        if key.isdigit()
+        else stmt.where(Labeler.email == key.lower())
+    )
     lab = session.scalar(stmt)
     if lab is None:
         raise NotFound(f"no labeler {key!r}", code="labeler_not_found")

@@ -23,8 +23,10 @@ def get_source(session: Session, name: str) -> Source:
     src = session.scalar(select(Source).where(Source.name == name))
     if src is None:
         known = list(session.scalars(select(Source.name)))
-        raise NotFound(f"no Label Studio source named {name!r}; known: {known or 'none'}",
-                       code="source_not_found")
+        raise NotFound(
+            f"no Label Studio source named {name!r}; known: {known or 'none'}",
+            code="source_not_found",
+        )
     return src
 
 
@@ -66,5 +68,3 @@ def queue_counts(session: Session, queue_id: int) -> dict[str, int]:
         )
     )
     return {"items": items or 0, "annotations": anns or 0, "labelers": labelers or 0}
-
-
