@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -375,7 +375,7 @@ class AnnotationFilter:
     until: datetime | None = None
 
 
-_S = TypeVar("_S", bound=Select[Any])
+_S = TypeVar("_S", bound=Select[Unpack[tuple[Any, ...]]])
 
 
 def _filtered(stmt: _S, f: AnnotationFilter) -> _S:
@@ -401,7 +401,7 @@ def query_annotations(
 ) -> tuple[int, list[tuple[Annotation, int, str | None]]]:
     """Total matching, and a page of (annotation, LS task id, labeler e-mail) ordered by id."""
     total = session.scalar(_filtered(select(func.count(Annotation.id)), f)) or 0
-    stmt: Select[Any] = (
+    stmt = (
         select(Annotation, Item.ls_task_id, Labeler.email)
         .join(Item, Annotation.item_id == Item.id)
         .outerjoin(Labeler, Annotation.labeler_id == Labeler.id)
