@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         low, high = proportion_confint(res["sum"], res["size"], alpha=0.05, method="wilson")
         return res.assign(ci_low=low, ci_high=high)
 
-    t_ours, ours = timed(lambda: lm.accuracy(ann, gold), 3)
-    t_peer, peer = timed(peer_accuracy, 3)
+    t_ours, ours = timed(lambda: lm.accuracy(ann, gold), 5)
+    t_peer, peer = timed(peer_accuracy, 5)
     rows.append(("accuracy + Wilson CI (statsmodels)", t_ours, t_peer))
     diff = max(
         np.abs(ours["ci_low"].to_numpy() - peer["ci_low"].to_numpy()).max(),
@@ -162,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     item_codes = pd.factorize(ann["item"], sort=True)[0]
     wide = np.empty((item_codes.max() + 1, 3), dtype=np.int64)
     wide[item_codes, slot] = codes.to_numpy()
-    t_ours, ours_f = timed(lambda: lm.fleiss_kappa(ann), 3)
-    t_peer, peer_f = timed(lambda: sm_fleiss(aggregate_raters(wide)[0]), 3)
+    t_ours, ours_f = timed(lambda: lm.fleiss_kappa(ann), 5)
+    t_peer, peer_f = timed(lambda: sm_fleiss(aggregate_raters(wide)[0]), 5)
     rows.append(("fleiss kappa (statsmodels)", t_ours, t_peer))
     diff = abs(ours_f.value - peer_f)
     good &= check("fleiss_kappa", diff < 1e-9, f"diff {diff:.1e}")
