@@ -13,8 +13,8 @@ run, and the values are checked to agree:
 - accuracy with Wilson CIs per labeler vs pandas groupby + statsmodels proportion_confint;
 - all-pairs Cohen's kappa vs scikit-learn cohen_kappa_score on sampled pairs, extrapolated to
   all pairs (only the sklearn call is timed; pair extraction is free for the peer);
-- Fleiss' kappa vs statsmodels aggregate_raters + fleiss_kappa (wide matrix built with numpy,
-  build time excluded from the peer);
+- Fleiss' kappa vs statsmodels aggregate_raters + fleiss_kappa (items x raters matrix built
+  with pandas/numpy, build time excluded; a reference row includes it);
 - Krippendorff's alpha (nominal) vs krippendorff.alpha on its labeler x item reliability
   matrix (build time excluded), and, for reference, on value_counts (built by us, excluded);
 - Dawid-Skene, 20 EM iterations, vs crowd-kit DawidSkene(n_iter=20).
@@ -157,16 +157,25 @@ def main(argv: list[str] | None = None) -> int:
     from statsmodels.stats.inter_rater import aggregate_raters
     from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-    codes = pd.Series(pd.factorize(ann["label"], sort=True)[0])
-    slot = ann.groupby("item").cumcount().to_numpy()
-    item_codes = pd.factorize(ann["item"], sort=True)[0]
-    wide = np.empty((item_codes.max() + 1, 3), dtype=np.int64)
-    wide[item_codes, slot] = codes.to_numpy()
+    def long_to_wide() -> np.ndarray:
+        # (items x 3 raters) matrix of label codes, the input statsmodels expects
+        label_codes = pd.factorize(ann["label"], sort=True)[0]
+        slot = ann.groupby("item").cumcount().to_numpy()
+        item_codes = pd.factorize(ann["item"], sort=True)[0]
+        wide = np.empty((item_codes.max() + 1, 3), dtype=np.int64)
+        wide[item_codes, slot] = label_codes
+        return wide
+
+    wide = long_to_wide()
     t_ours, ours_f = timed(lambda: lm.fleiss_kappa(ann), 5)
     t_peer, peer_f = timed(lambda: sm_fleiss(aggregate_raters(wide)[0]), 5)
     rows.append(("fleiss kappa (statsmodels)", t_ours, t_peer))
     diff = abs(ours_f.value - peer_f)
     good &= check("fleiss_kappa", diff < 1e-9, f"diff {diff:.1e}")
+    t_conv, _ = timed(lambda: sm_fleiss(aggregate_raters(long_to_wide())[0]), 3)
+    rows.append(("  (reference: statsmodels incl. long->wide)", t_ours, t_conv))
+    codes = pd.Series(pd.factorize(ann["label"], sort=True)[0])
+    item_codes = pd.factorize(ann["item"], sort=True)[0]
 
     # --- Krippendorff's alpha --------------------------------------------------------------
     import krippendorff
@@ -228,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         on_fresh_encoding(lambda e: lm.accuracy(e, gold)),
         on_fresh_encoding(lambda e: lm.cohen_kappa_pairs(e)),
         on_fresh_encoding(lambda e: lm.fleiss_kappa(e)),
+        float("nan"),
         on_fresh_encoding(lambda e: lm.krippendorff_alpha(e)),
         float("nan"),
         on_fresh_encoding(lambda e: lm.DawidSkene(n_iter=20, tol=0.0).fit(e)),
