@@ -54,9 +54,10 @@ class LabelerGroup:
 def queue_overview(session: Session) -> list[QueueOverview]:
     """Every queue by name with its items, annotations (and skipped ones), distinct labelers
     and last sync time, in four grouped queries whatever the number of queues."""
-    items = dict(
-        session.execute(select(Item.queue_id, func.count()).group_by(Item.queue_id)).tuples().all()
-    )
+    items = {
+        qid: int(n)
+        for qid, n in session.execute(select(Item.queue_id, func.count()).group_by(Item.queue_id))
+    }
     anns = {
         qid: (n, int(skipped or 0), labs)
         for qid, n, skipped, labs in session.execute(
@@ -66,14 +67,15 @@ def queue_overview(session: Session) -> list[QueueOverview]:
                 func.sum(func.cast(Annotation.was_cancelled, Integer)),
                 func.count(func.distinct(Annotation.labeler_id)),
             ).group_by(Annotation.queue_id)
-        ).tuples()
+        )
     }
-    synced = dict(
-        session.execute(select(SyncCheckpoint.queue_id, SyncCheckpoint.last_sync_at)).tuples().all()
-    )
+    synced = {
+        qid: at
+        for qid, at in session.execute(select(SyncCheckpoint.queue_id, SyncCheckpoint.last_sync_at))
+    }
     rows = session.execute(
         select(Queue, Source.name).join(Source, Queue.source_id == Source.id).order_by(Queue.name)
-    ).tuples()
+    )
     out = []
     for q, source in rows:
         n_ann, n_skipped, n_labelers = anns.get(q.id, (0, 0, 0))
@@ -107,7 +109,7 @@ def labeler_breakdown(session: Session) -> list[LabelerGroup]:
         (v, s, m): int(n)
         for v, s, m, n in session.execute(
             select(*keys, func.count(Labeler.id)).select_from(groups_of).group_by(*keys)
-        ).tuples()
+        )
     }
     anns = {
         (v, s, m): int(n)
@@ -115,7 +117,7 @@ def labeler_breakdown(session: Session) -> list[LabelerGroup]:
             select(*keys, func.count(Annotation.id))
             .select_from(join(Annotation, groups_of, Annotation.labeler_id == Labeler.id))
             .group_by(*keys)
-        ).tuples()
+        )
     }
     groups = [
         LabelerGroup(v, s, m, labelers.get((v, s, m), 0), anns.get((v, s, m), 0))
