@@ -268,28 +268,42 @@ class LabelStudioConnector:
         tasks = body.get("tasks") or []
         return parse_ls_time(tasks[0]["updated_at"]) if tasks else None
 
-    def changed_tasks(self, project_id: int, since: datetime) -> list[tuple[int, datetime]]:
-        """(task id, updated_at) of tasks updated after ``since``, oldest change first."""
-        query = {
-            "filters": {
-                "conjunction": "and",
-                "items": [
-                    {
-                        "filter": "filter:tasks:updated_at",
-                        "operator": "greater",
-                        "type": "Datetime",
-                        "value": format_ls_time(since),
-                    }
-                ],
-            },
-            "ordering": ["tasks:updated_at"],
-        }
+    @staticmethod
+    def _updated_query(since: datetime, until: datetime | None) -> dict[str, Any]:
+        items: list[dict[str, Any]] = [
+            {
+                "filter": "filter:tasks:updated_at",
+                "operator": "greater",
+                "type": "Datetime",
+                "value": format_ls_time(since),
+            }
+        ]
+        if until is not None:
+            items.append(
+                {
+                    "filter": "filter:tasks:updated_at",
+                    "operator": "less_or_equal",
+                    "type": "Datetime",
+                    "value": format_ls_time(until),
+                }
+            )
+        return {"filters": {"conjunction": "and", "items": items}, "ordering": ["tasks:updated_at"]}
+
+    def changed_tasks(
+        self, project_id: int, since: datetime, until: datetime | None = None
+    ) -> list[tuple[int, datetime]]:
+        """(task id, updated_at) of tasks with ``since < updated_at <= until``, oldest first."""
         out = []
-        for t in self._iter_tasks(project_id, query, "id,updated_at"):
+        for t in self._iter_tasks(project_id, self._updated_query(since, until), "id,updated_at"):
             ts = parse_ls_time(t["updated_at"])
             assert ts is not None
             out.append((int(t["id"]), ts))
         return out
+
+    def count_changed(self, project_id: int, since: datetime, until: datetime) -> int:
+        """How many tasks have ``since < updated_at <= until`` (one small request)."""
+        body = self._task_page(project_id, 1, self._updated_query(since, until), "id", 1)
+        return int(body.get("total") or 0)
 
     def list_task_ids(self, project_id: int) -> list[int]:
         """Every task id in the project (ids only; used to find deleted tasks)."""

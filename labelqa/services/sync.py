@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -185,21 +185,19 @@ def count_seen(session: Session, queue_id: int, run_id: int | None) -> int:
     )
 
 
-def _incremental(
+def _apply_changed(
     session: Session,
     queue: Queue,
     conn: LabelStudioConnector,
+    changed: list[tuple[int, datetime]],
     schema: LabelSchema,
     accounts: dict[int, int],
     report: SyncReport,
-    settings: Settings,
     progress: Progress | None,
 ) -> None:
+    """Export and apply the listed tasks whose ``updated_at`` the store does not have yet."""
     cp = sync_repo.checkpoint(session, queue.id)
-    assert cp.watermark is not None
-    since = cp.watermark - timedelta(seconds=settings.sync_overlap_seconds)
-    changed = conn.changed_tasks(queue.project_id, since)
-    report.tasks_listed = len(changed)
+    report.tasks_listed += len(changed)
     known: dict[int, Any] = {}
     ids = [t for t, _ in changed]
     for i in range(0, len(ids), 900):
@@ -221,21 +219,50 @@ def _incremental(
         if vanished:
             report.counts += ann_repo.delete_items(session, queue, vanished)
         newest = max(ts for _, ts in batch)
-        if newest > cp.watermark:
+        if cp.watermark is None or newest > cp.watermark:
             cp.watermark = newest
-        session.commit()
+        session.commit()  # the batch and the watermark land together
         done += len(batch)
         if progress:
             progress(done, len(todo))
-    if changed and changed[-1][1] > cp.watermark:
+    if changed and (cp.watermark is None or changed[-1][1] > cp.watermark):
         cp.watermark = changed[-1][1]
-    # Deleted tasks leave no trace to filter on: compare counts, list ids only when they differ.
+
+
+def _incremental(
+    session: Session,
+    queue: Queue,
+    conn: LabelStudioConnector,
+    schema: LabelSchema,
+    accounts: dict[int, int],
+    report: SyncReport,
+    settings: Settings,
+    progress: Progress | None,
+) -> None:
+    cp = sync_repo.checkpoint(session, queue.id)
+    assert cp.watermark is not None
+    mark = cp.watermark
+    # 1. what changed after the watermark
+    changed = conn.changed_tasks(queue.project_id, mark)
+    _apply_changed(session, queue, conn, changed, schema, accounts, report, progress)
+    # 2. late commits: a task whose update committed after we listed, with an updated_at at or
+    #    before the watermark. Compare counts over the overlap window; list it only if they differ.
+    low = mark - timedelta(seconds=settings.sync_overlap_seconds)
+    ours = session.scalar(
+        select(func.count())
+        .select_from(Item)
+        .where(Item.queue_id == queue.id, Item.updated_at > low, Item.updated_at <= mark)
+    )
+    if conn.count_changed(queue.project_id, low, mark) != ours:
+        late = conn.changed_tasks(queue.project_id, low, mark)
+        _apply_changed(session, queue, conn, late, schema, accounts, report, progress)
+    # 3. deleted tasks leave no trace to filter on: compare totals, list ids only if they differ
     ls_count = conn.get_project(queue.project_id).task_number
     if ann_repo.count_items(session, queue.id) > ls_count:
         live = set(conn.list_task_ids(queue.project_id))
         report.tasks_listed += len(live)
-        ours = session.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))
-        report.counts += ann_repo.delete_items(session, queue, [t for t in ours if t not in live])
+        stored = session.scalars(select(Item.ls_task_id).where(Item.queue_id == queue.id))
+        report.counts += ann_repo.delete_items(session, queue, [t for t in stored if t not in live])
     session.commit()
 
 

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 
 __all__ = ["upsert_rows"]
 
-_CHUNK = 500
-
 
 def upsert_rows(
     session: Session,
@@ -31,19 +29,20 @@ def upsert_rows(
         return
     dialect = session.get_bind().dialect.name
     ins_mod: Any = postgresql if dialect == "postgresql" else sqlite
-    for i in range(0, len(rows), _CHUNK):
-        stmt = ins_mod.insert(table).values(list(rows[i : i + _CHUNK]))
-        where: ColumnElement[bool] | None = None
-        if only_if_newer is not None:
-            col = table.c[only_if_newer]
-            new = stmt.excluded[only_if_newer]
-            where = (col.is_(None)) | (new >= col)
-        if update:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(conflict),
-                set_={c: stmt.excluded[c] for c in update},
-                where=where,
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
-        session.execute(stmt)
+    stmt = ins_mod.insert(table)
+    where: ColumnElement[bool] | None = None
+    if only_if_newer is not None:
+        col = table.c[only_if_newer]
+        new = stmt.excluded[only_if_newer]
+        where = (col.is_(None)) | (new >= col)
+    if update:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(conflict),
+            set_={c: stmt.excluded[c] for c in update},
+            where=where,
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    # executemany: SQLAlchemy batches it as multi-row INSERTs ("insertmanyvalues") and caches
+    # the compiled statement, instead of compiling a new VALUES clause per call.
+    session.execute(stmt, list(rows))

@@ -51,8 +51,15 @@ def test_prod_refuses_the_default_secret(cli_env):
 def test_sync_and_export_from_the_cli(cli_env, ls_server, tmp_path):
     conn = LabelStudioConnector(ls_server.url, ls_server.token)
     proj = build_project(conn, n_items=120, n_labelers=5, seed=31)
-    assert run_cli(["source", "add", "ls", "--url", ls_server.url, "--token", ls_server.token], cli_env).returncode == 0
-    r = run_cli(["queue", "add", "--source", "ls", "--project-id", str(proj.id), "--name", "cli-q"], cli_env)
+    assert (
+        run_cli(
+            ["source", "add", "ls", "--url", ls_server.url, "--token", ls_server.token], cli_env
+        ).returncode
+        == 0
+    )
+    r = run_cli(
+        ["queue", "add", "--source", "ls", "--project-id", str(proj.id), "--name", "cli-q"], cli_env
+    )
     assert r.returncode == 0 and "cli-q" in r.stdout
     r = run_cli(["sync", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
@@ -72,9 +79,26 @@ def test_sync_and_export_from_the_cli(cli_env, ls_server, tmp_path):
 
     assert {row["ls_annotation_id"] for row in rows} == set(ls_snapshot(conn, proj.id))
     out = tmp_path / "a.csv"
-    r = run_cli(["annotations", "export", "--queue", "cli-q", "--format", "csv", "--output", str(out), "--json"], cli_env)
+    r = run_cli(
+        [
+            "annotations",
+            "export",
+            "--queue",
+            "cli-q",
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+            "--json",
+        ],
+        cli_env,
+    )
     assert r.returncode == 0 and json.loads(r.stdout)["annotations"] == proj.n_annotations
     table = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert len(table) == proj.n_annotations and set(table[0]) >= {"ls_task_id", "labeler_email", "label"}
+    assert len(table) == proj.n_annotations and set(table[0]) >= {
+        "ls_task_id",
+        "labeler_email",
+        "label",
+    }
     r = run_cli(["annotations", "export", "--queue", "cli-q", "--format", "xml"], cli_env)
     assert r.returncode == 1 and "--format must be jsonl or csv" in r.stderr

@@ -53,7 +53,9 @@ def test_unreachable_and_timeouts_are_retried_then_reported():
 
 
 def test_server_errors_are_retried():
-    answers = iter([httpx.Response(502), httpx.Response(200, json=[{"id": 1, "data": {}, "annotations": []}])])
+    answers = iter(
+        [httpx.Response(502), httpx.Response(200, json=[{"id": 1, "data": {}, "annotations": []}])]
+    )
     conn = make(lambda r: next(answers), retries=1)
     tasks = conn.export_tasks(1, [1])
     assert [t.ls_id for t in tasks] == [1]
@@ -74,7 +76,9 @@ def test_export_splits_ids_under_djangos_field_limit_and_counts_requests():
     def handler(request):
         ids = request.url.params.get_list("ids[]")
         seen.append(len(ids))
-        return httpx.Response(200, json=[{"id": int(i), "data": {}, "annotations": []} for i in ids])
+        return httpx.Response(
+            200, json=[{"id": int(i), "data": {}, "annotations": []} for i in ids]
+        )
 
     conn = make(handler)
     tasks = conn.export_tasks(3, list(range(1, 2001)))
@@ -89,7 +93,9 @@ def test_task_listing_stops_at_total_and_tolerates_the_404_past_the_end():
         assert query["filters"]["items"][0]["value"].endswith("Z")
         if page > 2:
             return httpx.Response(404, json={"detail": "Invalid page."})
-        tasks = [{"id": page * 10 + i, "updated_at": "2026-11-22T00:00:00.000001Z"} for i in range(3)]
+        tasks = [
+            {"id": page * 10 + i, "updated_at": "2026-11-22T00:00:00.000001Z"} for i in range(3)
+        ]
         return httpx.Response(200, json={"tasks": tasks, "total": 6})
 
     from datetime import UTC, datetime

@@ -27,7 +27,14 @@ MULTI = (
 
 
 def choices(*values, name="label"):
-    return [{"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": list(values)}}]
+    return [
+        {
+            "from_name": name,
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": list(values)},
+        }
+    ]
 
 
 def test_single_choice_config_and_normalization():
@@ -78,7 +85,9 @@ def test_task_and_annotation_parsing():
             "data": {"text": "x"},
             "project": 2,
             "updated_at": "2026-11-22T00:00:00Z",
-            "annotations": [{"id": 9, "completed_by": {"id": 3}, "result": [], "was_cancelled": True}],
+            "annotations": [
+                {"id": 9, "completed_by": {"id": 3}, "result": [], "was_cancelled": True}
+            ],
         }
     )
     assert t.ls_id == 5 and t.project_id == 2 and t.annotations is not None

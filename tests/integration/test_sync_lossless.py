@@ -13,7 +13,7 @@ from lqa_helpers import (
     ls_task_ids,
     store_snapshot,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from connectors.label_studio.client import LabelStudioConnector
 from connectors.label_studio.seed import (
@@ -159,3 +159,27 @@ def test_labelers_link_to_roster_by_email(ctx, ls_server):
         )
         accounts = s.scalars(select(LabelerAccount).where(LabelerAccount.email.in_(emails))).all()
         assert {a.labeler_id for a in accounts} == {lab.id for lab in labs.values()}
+
+
+def test_a_task_missed_by_an_earlier_listing_is_found_by_the_overlap_check(ctx, ls_server):
+    """A task whose update committed late (updated_at before the watermark) is not lost."""
+    from labelqa.store.repositories import annotations as ann_repo
+    from labelqa.store.repositories.sources import get_queue
+
+    conn = LabelStudioConnector(ls_server.url, ls_server.token)
+    proj = build_project(conn, n_items=40, n_labelers=3, seed=4)
+    queue = bind_queue(ctx, ls_server.url, ls_server.token, proj.id)
+    _sync(ctx, queue.name)
+    # Simulate the late commit: the store lacks a task LS has, with an updated_at inside the
+    # overlap window (it was imported seconds ago) and at or before the watermark.
+    missing = sorted(ls_task_ids(conn, proj.id))[5]
+    with ctx.sessions() as s:
+        q = get_queue(s, queue.name)
+        ann_repo.delete_items(s, q, [missing])
+        s.execute(text("DELETE FROM tombstones"))
+        s.commit()
+    rep = _sync(ctx, queue.name)
+    assert rep.mode == "incremental" and rep.counts.items_created == 1
+    assert rep.tasks_read == 1
+    with ctx.sessions() as s:
+        assert store_snapshot(s, queue) == ls_snapshot(conn, proj.id)

@@ -19,7 +19,11 @@ GOOD = (
 
 def test_parse_normalizes_email_and_dates():
     rows = parse_roster(GOOD)
-    assert [r.email for r in rows] == ["ana@acme.example.com", "bo@acme.example.com", "cy@zen.example.com"]
+    assert [r.email for r in rows] == [
+        "ana@acme.example.com",
+        "bo@acme.example.com",
+        "cy@zen.example.com",
+    ]
     assert rows[2].start_date is None and str(rows[0].start_date) == "2026-01-05"
 
 

@@ -40,7 +40,9 @@ def queue(ctx):
                      webhook_secret_encrypted=encrypt("w", "k" * 16))  # fmt: skip
         s.add(src)
         s.flush()
-        q = Queue(name="q", source_id=src.id, project_id=1, label_config=CONFIG, classes=["ok", "spam"])
+        q = Queue(
+            name="q", source_id=src.id, project_id=1, label_config=CONFIG, classes=["ok", "spam"]
+        )
         s.add(q)
         s.commit()
         return q
@@ -77,8 +79,12 @@ def test_stale_payloads_never_overwrite_newer_ones(ctx, queue):
     with ctx.sessions() as s:
         repo.apply_tasks(s, queue, [task(1)], schema, {}, authoritative=False)
         item_ids = repo.item_ids(s, queue, [1])
-        repo.upsert_annotations(s, queue, [ann(10, 1, "spam", minutes=5)], item_ids, schema, {}, authoritative=False)
-        c = repo.upsert_annotations(s, queue, [ann(10, 1, "ok", minutes=1)], item_ids, schema, {}, authoritative=False)
+        repo.upsert_annotations(
+            s, queue, [ann(10, 1, "spam", minutes=5)], item_ids, schema, {}, authoritative=False
+        )
+        c = repo.upsert_annotations(
+            s, queue, [ann(10, 1, "ok", minutes=1)], item_ids, schema, {}, authoritative=False
+        )
         s.commit()
     assert c.annotations_updated == 0
     assert labels(ctx) == {10: "spam"}
@@ -91,11 +97,15 @@ def test_tombstones_stop_late_webhooks_but_not_a_sync(ctx, queue):
         repo.delete_annotations(s, queue.source_id, [10])
         item_ids = repo.item_ids(s, queue, [1])
         # a late ANNOTATION_UPDATED for the deleted annotation is ignored
-        repo.upsert_annotations(s, queue, [ann(10, 1, "spam", minutes=9)], item_ids, schema, {}, authoritative=False)
+        repo.upsert_annotations(
+            s, queue, [ann(10, 1, "spam", minutes=9)], item_ids, schema, {}, authoritative=False
+        )
         s.commit()
         assert labels(ctx) == {}
         # a sync that reads the annotation from LS is the truth and clears the tombstone
-        repo.apply_tasks(s, queue, [task(1, [ann(10, 1, "spam", minutes=9)], minutes=9)], schema, {})
+        repo.apply_tasks(
+            s, queue, [task(1, [ann(10, 1, "spam", minutes=9)], minutes=9)], schema, {}
+        )
         s.commit()
     assert labels(ctx) == {10: "spam"}
 
