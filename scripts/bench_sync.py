@@ -149,14 +149,10 @@ def main() -> int:
         assert rep.counts.annotations_created == n_raw, "sync and export disagree"
 
         log("making 100 changes: 60 new, 30 edited, 10 deleted annotations ...")
-        r = conn._http.get(
-            f"{url}/api/projects/{pid}/export", params={"exportType": "JSON", "download_all_tasks": "true"},
-            headers=conn._auth, timeout=600,
-        )  # fmt: skip
-        tasks = r.json()
-        ann_ids = [x["id"] for t in tasks for x in t["annotations"]]
+        tasks = conn.export_tasks(pid, conn.list_task_ids(pid))
+        ann_ids = [x.ls_id for t in tasks for x in t.annotations or []]
         for t in rng.sample(tasks, 60):
-            create_annotation(conn, t["id"], choice_result("spam"), rng.choice(uids))
+            create_annotation(conn, t.ls_id, choice_result("spam"), rng.choice(uids))
         picked = rng.sample(ann_ids, 40)
         for aid in picked[:30]:
             update_annotation(conn, aid, choice_result("abuse"))
@@ -176,11 +172,12 @@ def main() -> int:
 
         log("")
         log(f"store: {a.store}; project: {a.tasks} tasks, {n_raw} annotations")
-        log(f"| measure | value |")
-        log(f"|---|---|")
+        log("| measure | value |")
+        log("|---|---|")
         log(f"| LS raw export (whole project) | {t_raw:.2f} s, {raw_rate:,.0f} annotations/s |")
         log(
-            f"| LabelQA initial sync | {rep.seconds:.2f} s, {sync_rate:,.0f} annotations/s, {rep.requests} requests |"
+            f"| LabelQA initial sync | {rep.seconds:.2f} s, {sync_rate:,.0f} annotations/s, "
+            f"{rep.requests} requests |"
         )
         log(f"| ratio sync / raw export | {sync_rate / raw_rate:.2f}x (target >= 0.8x) |")
         log(f"| incremental sync, 100 changes | {inc.seconds:.2f} s, {inc.tasks_read} tasks read, "

@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from labelqa import __version__
 from labelqa.api.routers import (
     annotations as annotations_routes,
+)
+from labelqa.api.routers import (
     health,
     labelers,
     queues,
