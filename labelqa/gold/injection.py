@@ -161,9 +161,7 @@ def task_payload(item_data: Mapping[str, Any], fields: Sequence[str] | None = No
     return {"data": {name: item_data[name] for name in names}}
 
 
-def gold_task_payload(
-    item_data: Mapping[str, Any], fields: Sequence[str] | None = None
-) -> dict:
+def gold_task_payload(item_data: Mapping[str, Any], fields: Sequence[str] | None = None) -> dict:
     """The Label Studio task for a gold copy: exactly ``{"data": dict(item_data)}``.
 
     Same code path and result as :func:`task_payload` for an ordinary item with the same data.
@@ -258,7 +256,10 @@ def _flow_assignment(
     result = maximum_flow(graph, src, sink)
     flow = result.flow.tocoo()
     mask = (flow.data > 0) & (flow.row >= 1) & (flow.row <= n_lab) & (flow.col > n_lab)
-    pairs = [(int(c) - 1 - n_lab, int(r) - 1) for r, c in zip(flow.row[mask], flow.col[mask])]
+    pairs = [
+        (int(c) - 1 - n_lab, int(r) - 1)
+        for r, c in zip(flow.row[mask], flow.col[mask], strict=True)
+    ]
     return int(result.flow_value), pairs
 
 
@@ -395,8 +396,9 @@ def plan_injection(
         {
             "position": positions,
             "after_ordinary": positions - np.arange(total, dtype=np.int64),
-            "gold_item_id": pd.Series([items[i].gold_item_id for i, _, _ in picks_sorted],
-                                      dtype=object),
+            "gold_item_id": pd.Series(
+                [items[i].gold_item_id for i, _, _ in picks_sorted], dtype=object
+            ),
             "labeler": pd.Series([labs[w] for _, w, _ in picks_sorted], dtype=object),
             "stratum": pd.Series([names[strata[i]] for i, _, _ in picks_sorted], dtype=object),
             "difficulty": pd.Series(

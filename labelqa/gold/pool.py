@@ -13,7 +13,7 @@ some of them (e.g. labelers no longer in the roster are dropped), so the planner
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,7 @@ class GoldItem:
         return max(int(self.exposure), len(self.seen_by))
 
 
-def _row_labels(row: dict[str, Any]) -> Any:
+def _row_labels(row: Mapping[Hashable, Any]) -> Any:
     if "labels" in row:
         return row["labels"]
     if "label" in row:
@@ -77,7 +77,7 @@ def _row_labels(row: dict[str, Any]) -> Any:
     raise ValueError("gold pool frame needs a 'label' or 'labels' column")
 
 
-def _optional(row: dict[str, Any], key: str) -> Any:
+def _optional(row: Mapping[Hashable, Any], key: str) -> Any:
     value = row.get(key)
     if value is None:
         return None
@@ -123,9 +123,7 @@ def as_gold_pool(pool: pd.DataFrame | Iterable[GoldItem]) -> tuple[GoldItem, ...
     ids = [g.gold_item_id for g in items]
     if len(set(ids)) != len(ids):
         dup = pd.Index(ids)
-        raise ValueError(
-            f"gold pool has duplicated gold_item_id {list(dup[dup.duplicated()][:5])}"
-        )
+        raise ValueError(f"gold pool has duplicated gold_item_id {list(dup[dup.duplicated()][:5])}")
     return tuple(items)
 
 

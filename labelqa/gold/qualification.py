@@ -34,9 +34,9 @@ true accuracy  P(pass) P(fail) mean items
 
 Reading it: a labeler at 0.95 passes 95% of the time and one at 0.80 fails 95% of the time,
 but the band between is wide: at 0.85 one in five passes, because 50 items cannot tell 0.85
-from 0.90 (the Wilson half-width near 0.9 at n = 50 is about 0.08). Raising ``max_items`` to 100 cuts
-P(pass | 0.85) to 0.09 at about 60 items on average; Clopper-Pearson changes little (it is
-slightly more conservative, so more quizzes reach ``max_items``).
+from 0.90 (the Wilson half-width near 0.9 at n = 50 is about 0.08). Raising ``max_items``
+to 100 cuts P(pass | 0.85) to 0.09 at about 60 items on average; Clopper-Pearson changes
+little (it is slightly more conservative, so more quizzes reach ``max_items``).
 
 A perfect labeler needs 35 items to pass (35/35 has Wilson lower bound 0.901), so a pass
 before ``max_items`` is only possible with very few errors; most good labelers are decided by
@@ -144,12 +144,8 @@ class QualificationRule:
         tab = self.table()
         rows = np.arange(self.min_items, self.max_items + 1)
         c = np.arange(self.max_items + 1)
-        pass_at_least = [
-            int(c[tab[n] == 1].min()) if (tab[n] == 1).any() else pd.NA for n in rows
-        ]
-        fail_at_most = [
-            int(c[tab[n] == -1].max()) if (tab[n] == -1).any() else pd.NA for n in rows
-        ]
+        pass_at_least = [int(c[tab[n] == 1].min()) if (tab[n] == 1).any() else pd.NA for n in rows]
+        fail_at_most = [int(c[tab[n] == -1].max()) if (tab[n] == -1).any() else pd.NA for n in rows]
         return pd.DataFrame(
             {"pass_at_least": pass_at_least, "fail_at_most": fail_at_most},
             index=pd.Index(rows, name="n"),
@@ -275,8 +271,16 @@ def _top_confusions(
             "confusion must be labelqa.metrics.confusion output: a (labeler, gold) MultiIndex "
             "and one column per given label"
         )
-    long = confusion.stack().rename("count").reset_index()
-    long.columns = pd.Index(["labeler", "gold", "label", "count"])
+    values = confusion.to_numpy()
+    r, c = np.nonzero(values > 0)
+    long = pd.DataFrame(
+        {
+            "labeler": confusion.index.get_level_values(0)[r],
+            "gold": confusion.index.get_level_values(1)[r],
+            "label": confusion.columns[c],
+            "count": values[r, c],
+        }
+    )
     long = long[
         (long["gold"] != long["label"]) & (long["count"] > 0) & long["labeler"].isin(labelers)
     ]
