@@ -6,6 +6,7 @@ exit with status 1; nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -35,14 +36,16 @@ queue_app = typer.Typer(help="Queues (LS projects bound to LabelQA).", no_args_i
 labelers_app = typer.Typer(help="Labelers and the roster.", no_args_is_help=True)
 annotations_app = typer.Typer(help="Annotations in the store.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+sop_app = typer.Typer(help="Versioned labeling SOPs.", no_args_is_help=True)
 app.add_typer(source_app, name="source")
 app.add_typer(queue_app, name="queue")
 app.add_typer(labelers_app, name="labelers")
 app.add_typer(annotations_app, name="annotations")
 app.add_typer(token_app, name="token")
+app.add_typer(sop_app, name="sop")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 T = TypeVar("T")
 ACTOR = "cli"
@@ -475,6 +478,175 @@ def token_create(
         tok, plain = create_token(s, name, role, actor=ACTOR)
         data = {"id": tok.id, "name": tok.name, "role": tok.role, "token": plain}
         _emit(as_json, data, lambda: out.print(plain, highlight=False, soft_wrap=True))
+
+
+# -- SOPs ------------------------------------------------------------------------------------
+@sop_app.command("validate")
+def sop_validate(
+    files: Annotated[list[Path], typer.Argument(help="SOP Markdown files (one version each).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate SOP files (for CI): each version is checked against the previous version of the
+    same key among the files given. Exits 1 if any file has an issue."""
+    from labelqa.sops import SOPValidationError, check_text, parse_sop, parse_version
+
+    texts: dict[Path, str] = {}
+    problems: list[dict[str, Any]] = []
+    parsed = []
+    for f in files:
+        try:
+            texts[f] = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append({"file": str(f), "field": None, "line": None, "message": str(exc)})
+            continue
+        try:
+            parsed.append((f, parse_sop(texts[f], source=str(f))))
+        except SOPValidationError as exc:
+            problems += [
+                {"file": str(f), "field": i.field, "line": i.line, "message": i.message}
+                for i in exc.issues
+            ]
+    by_key: dict[str, list[Any]] = {}
+    for f, sop in parsed:
+        by_key.setdefault(sop.key, []).append((f, sop))
+    for versions in by_key.values():
+        with contextlib.suppress(ValueError):  # a bad version is reported by check_text below
+            versions.sort(key=lambda fs: parse_version(fs[1].version))
+        previous = None
+        for f, sop in versions:
+            for i in check_text(texts[f], source=str(f), previous=previous):
+                problems.append(
+                    {"file": str(f), "field": i.field, "line": i.line, "message": i.message}
+                )
+            previous = sop
+    data = {"files": len(files), "issues": problems, "ok": not problems}
+
+    def human() -> None:
+        for p in problems:
+            where = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
+            err.print(f"{where}: {p['field'] or '-'}: {p['message']}", highlight=False)
+        out.print(f"{len(files)} file(s), {len(problems)} issue(s)", highlight=False)
+
+    _emit(as_json, data, human)
+    if problems:
+        raise typer.Exit(1)
+
+
+@sop_app.command("publish")
+def sop_publish(
+    file: Annotated[Path, typer.Argument(help="The SOP version to publish.")],
+    queue: Annotated[list[str], typer.Option(help="Queue(s) whose LS project gets this version.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Store an SOP version and push its label config and instructions to the queues' projects."""
+    from labelqa.errors import ValidationError
+    from labelqa.services.connect import connector_for
+    from labelqa.services.sops import publish_sop
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"cannot read {file}: {exc}", code="sop_unreadable") from exc
+        res = publish_sop(
+            s,
+            ctx.settings,
+            text,
+            queue,
+            lambda q: connector_for(q.source, ctx.settings),
+            actor=ACTOR,
+            source=str(file),
+        )
+        data = res.__dict__
+        _emit(
+            as_json,
+            data,
+            lambda: out.print(
+                f"published {res.key}@{res.version} to {', '.join(res.queues)} "
+                f"(effective from {res.effective_from})",
+                highlight=False,
+            ),
+        )
+
+
+@sop_app.command("history")
+def sop_history(key: str, as_json: JsonOpt = False) -> None:
+    """Every version of an SOP and where and when it was published."""
+    from labelqa.store.repositories import sops as sop_repo
+    from labelqa.store.repositories.sources import list_queues
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        names = {q.id: q.name for q in list_queues(s)}
+        pubs = sop_repo.publications(s, key=key)
+        rows: list[dict[str, Any]] = []
+        for v in sop_repo.list_versions(s, key):
+            mine = [p for p in pubs if p.sop_version_id == v.id]
+            rows.append(
+                {
+                    "version": v.version,
+                    "title": v.title,
+                    "status": v.status,
+                    "classes": len(v.classes),
+                    "created_by": v.created_by,
+                    "published": [
+                        {
+                            "queue": names.get(p.queue_id),
+                            "effective_from": p.effective_from,
+                            "by": p.published_by,
+                        }
+                        for p in mine
+                    ],
+                }
+            )
+        if not rows:
+            from labelqa.errors import NotFound
+
+            raise NotFound(f"no SOP with key {key!r} in the store", code="sop_not_found")
+        flat = [
+            {
+                **r,
+                "published": "; ".join(
+                    f"{p['queue']} @ {p['effective_from']}" for p in r["published"]
+                ),
+            }
+            for r in rows
+        ]
+        _emit(
+            as_json,
+            rows,
+            lambda: _table(flat, ["version", "title", "status", "classes", "published"]),
+        )
+
+
+@sop_app.command("diff")
+def sop_diff(key: str, v1: str, v2: str, as_json: JsonOpt = False) -> None:
+    """What changed between two stored versions (classes added, removed, renamed, split,
+    merged, changed definitions) and which queues are affected."""
+    from labelqa.services.sops import diff_versions
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        d = diff_versions(s, key, v1, v2)
+
+        def human() -> None:
+            out.print(
+                f"{key}: {v1} -> {v2}{' (breaking)' if d['breaking'] else ''}", highlight=False
+            )
+            for label in ("added", "removed"):
+                if d[label]:
+                    out.print(f"  classes {label}: {', '.join(d[label])}", highlight=False)
+            for old, new in (d.get("renamed") or {}).items():
+                out.print(f"  renamed: {old} -> {new}", highlight=False)
+            for old, new in (d.get("split") or {}).items():
+                out.print(f"  split: {old} -> {', '.join(new)}", highlight=False)
+            for new, old in (d.get("merged") or {}).items():
+                out.print(f"  merged: {', '.join(old)} -> {new}", highlight=False)
+            for c in d.get("changed") or []:
+                out.print(f"  changed {c['value']}.{c['field']}", highlight=False)
+            out.print(
+                f"  affected queues: {', '.join(d['affected_queues']) or 'none'}", highlight=False
+            )
+
+        _emit(as_json, d, human)
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import ls_harness  # noqa: E402
 import pg_harness  # noqa: E402
+from lqa_helpers import SECRET, settings_for  # noqa: E402
 
 from labelqa.context import AppContext  # noqa: E402
 from labelqa.settings import Settings  # noqa: E402
@@ -36,7 +37,6 @@ BACKENDS = [
     for b in os.environ.get("LABELQA_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if b.strip()
 ]
-SECRET = "test-secret-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
@@ -135,18 +135,6 @@ def make_store(
 def store_url(make_store: Callable[[], str]) -> str:
     """A fresh, migrated store for one test, on SQLite or PostgreSQL."""
     return make_store()
-
-
-def settings_for(url: str) -> Settings:
-    """Settings for a test store (short timeouts so a dead LS fails fast)."""
-    return Settings(
-        env="test",
-        database_url=url,
-        secret_key=SECRET,
-        label_studio_timeout_seconds=30,
-        label_studio_retries=1,
-        sync_overlap_seconds=2,
-    )
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ from connectors.label_studio.records import parse_ls_time
 from connectors.label_studio.seed import choice_result, create_project, ensure_users, import_tasks
 from labelqa.context import AppContext
 from labelqa.services.sources import add_queue, add_source
+from labelqa.settings import Settings
 from labelqa.store.models import Annotation, Base, Item, Queue
 
+SECRET = "test-secret-key-0123456789abcdef"
 CLASSES = ["ok", "spam", "abuse", "other"]
 CONFIG = (
     '<View><Text name="text" value="$text"/>'
@@ -151,6 +153,18 @@ def bind_queue(
             q = add_queue(s, ctx.settings, conn, source, project_id, f"q{project_id}", actor="test")
         s.commit()
         return q
+
+
+def settings_for(url: str) -> Settings:
+    """Settings for a test store (short timeouts so a dead LS fails fast)."""
+    return Settings(
+        env="test",
+        database_url=url,
+        secret_key=SECRET,
+        label_studio_timeout_seconds=30,
+        label_studio_retries=1,
+        sync_overlap_seconds=2,
+    )
 
 
 def run_cli(

@@ -186,6 +186,49 @@ class LabelStudioConnector:
             show_instruction=bool(p.show_instruction),
         )
 
+    def validate_label_config(self, project_id: int, label_config: str) -> None:
+        """Ask LS whether ``label_config`` is valid for the project (its data and annotations)."""
+
+        def call() -> None:
+            r = self._http.post(
+                f"{self.url}/api/projects/{project_id}/validate",
+                json={"label_config": label_config},
+                headers=self._auth,
+            )
+            if r.status_code >= 500:
+                raise _Retryable(r.status_code)
+            if r.status_code == 400:
+                try:
+                    detail = r.json()
+                except ValueError:
+                    detail = r.text
+                raise LabelStudioError(
+                    f"Label Studio at {self.url} rejected the label config for project "
+                    f"{project_id}: {str(detail)[:500]}",
+                    code="label_config_rejected",
+                )
+            if r.status_code >= 400:
+                raise self._fail(
+                    r.status_code, f"validating a label config for project {project_id}"
+                )
+
+        self._with_retries(call, f"validating a label config for project {project_id}")
+
+    def update_project(
+        self, project_id: int, *, label_config: str, expert_instruction: str, show_instruction: bool
+    ) -> ProjectInfo:
+        """Set a project's label config and instructions (one PATCH, atomic in LS)."""
+        self._sdk(
+            lambda: self.sdk.projects.update(
+                id=project_id,
+                label_config=label_config,
+                expert_instruction=expert_instruction,
+                show_instruction=show_instruction,
+            ),
+            f"updating project {project_id}",
+        )
+        return self.get_project(project_id)
+
     def list_users(self) -> list[UserRecord]:
         """Every user on the server (id, email, name)."""
         users = self._sdk(lambda: self.sdk.users.list(), "listing users")

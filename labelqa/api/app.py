@@ -14,7 +14,9 @@ from labelqa.api.routers import (
 from labelqa.api.routers import (
     health,
     labelers,
+    metrics,
     queues,
+    sops,
     sources,
     sync_runs,
     tokens,
@@ -76,6 +78,8 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
         sync_runs,
         tokens,
         webhooks,
+        sops,
+        metrics,
     ):
         app.include_router(r.router, prefix=API_PREFIX)
     web_routes.mount(app)  # dashboard pages at / and their static assets at /static

@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_labelers": frozenset({"admin", "qa_analyst", "vendor_manager"}),
     "run_sync": frozenset({"admin", "qa_analyst"}),
     "manage_tokens": frozenset({"admin"}),
+    "publish_sops": frozenset({"admin", "sop_author"}),
 }
 
 

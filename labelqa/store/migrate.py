@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-__all__ = ["alembic_config", "current_revision", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,3 +37,10 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
     return None if row is None else str(row[0])
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head

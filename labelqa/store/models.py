@@ -36,6 +36,8 @@ __all__ = [
     "LabelerAccount",
     "Market",
     "Queue",
+    "SOPPublication",
+    "SOPVersion",
     "Site",
     "Source",
     "SyncCheckpoint",
@@ -183,6 +185,7 @@ class Queue(Base):
     classes: Mapped[list[Any]] = mapped_column(default=list)
     choice_type: Mapped[str | None] = mapped_column(String(20))
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sop_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     source: Mapped[Source] = relationship(lazy="joined")
@@ -234,6 +237,7 @@ class Annotation(Base):
     created_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"), index=True)
 
 
 class Tombstone(Base):
@@ -279,3 +283,36 @@ class SyncRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class SOPVersion(Base):
+    """One version of a labeling SOP as stored: its source document and what it compiles to."""
+
+    __tablename__ = "sop_versions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    document: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    classes: Mapped[list[Any]] = mapped_column(default=list)
+    label_config: Mapped[str] = mapped_column(Text)
+    instructions_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SOPPublication(Base):
+    """An SOP version put in force on a queue from ``effective_from`` (until the next one)."""
+
+    __tablename__ = "sop_publications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_versions.id"), index=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), index=True)
+    effective_from: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(200))
+    previous_label_config: Mapped[str] = mapped_column(Text, default="")
+
+    sop_version: Mapped[SOPVersion] = relationship(lazy="joined")

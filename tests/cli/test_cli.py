@@ -10,6 +10,7 @@ import pytest
 from lqa_helpers import build_project, run_cli
 
 from connectors.label_studio.client import LabelStudioConnector
+from labelqa.store.migrate import head_revision
 
 COMMANDS = [
     [], ["init"], ["serve"], ["source", "add"], ["source", "list"], ["source", "webhook-secret"],
@@ -37,7 +38,7 @@ def test_init_prints_the_admin_token_once(cli_env):
     token = json.loads(first.stdout)["admin_token"]
     assert token.startswith("lqa_")
     again = json.loads(run_cli(["init", "--json"], cli_env).stdout)
-    assert again["admin_token"] is None and again["schema"] == "0001"
+    assert again["admin_token"] is None and again["schema"] == head_revision()
 
 
 def test_prod_refuses_the_default_secret(cli_env):

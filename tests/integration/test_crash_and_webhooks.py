@@ -21,6 +21,7 @@ from lqa_helpers import (
     build_project,
     ls_snapshot,
     ls_task_ids,
+    settings_for,
     store_snapshot,
 )
 from sqlalchemy import create_engine, select
@@ -164,8 +165,6 @@ def _store_state(ctx: AppContext, queue_name: str) -> tuple[Any, ...]:
 
 
 def test_webhooks_replayed_three_times_shuffled_equal_once(make_store, ls_server):
-    from conftest import settings_for
-
     conn = LabelStudioConnector(ls_server.url, ls_server.token)
     pid = create_project(conn, f"webhooks-{time.time_ns()}", CONFIG)
     users = list(ensure_users(conn, [f"wh{i}@vendor.example.com" for i in range(4)]).values())

@@ -26,6 +26,7 @@ from labelqa.store.models import (
     Vendor,
     utcnow,
 )
+from labelqa.store.repositories import sops as sop_repo
 from labelqa.store.upsert import upsert_rows
 
 __all__ = [
@@ -108,6 +109,7 @@ def _annotation_row(
     schema: LabelSchema,
     accounts: dict[int, int],
     now: datetime,
+    sop_version_id: int | None,
 ) -> dict[str, Any]:
     labels, status = normalize_result(a.result, schema)
     return {
@@ -127,12 +129,14 @@ def _annotation_row(
         "created_at": a.created_at,
         "updated_at": a.updated_at,
         "synced_at": now,
+        "sop_version_id": sop_version_id,
     }
 
 
 _ANN_UPDATE = [
     "item_id", "ls_user_id", "labeler_id", "result", "labels", "label", "label_status",
     "lead_time", "was_cancelled", "ground_truth", "created_at", "updated_at", "synced_at",
+    "sop_version_id",
 ]  # fmt: skip
 
 
@@ -216,9 +220,12 @@ def upsert_annotations(
         ):
             existing[ls_id] = (upd, lab)
     now = utcnow()
+    sops = sop_repo.timeline(session, queue)
     rows = []
     for a in anns:
-        row = _annotation_row(a, queue, item_ids[a.task_id], schema, accounts, now)
+        row = _annotation_row(
+            a, queue, item_ids[a.task_id], schema, accounts, now, sops.at(a.created_at)
+        )
         old = existing.get(a.ls_id)
         if old is None:
             counts.annotations_created += 1

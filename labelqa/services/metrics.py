@@ -1,0 +1,198 @@
+"""Quality reports for a queue: agreement and accuracy, split by SOP version or labeler attributes.
+
+Numbers estimated from samples carry ``n`` and an interval. Labels made under an earlier SOP
+version can be expressed in a later version's classes (``in_terms_of``): each label is
+translated through the versions' ``label_mapping`` chain; labels with no single target (a split
+class) are left out and counted as ``untranslatable``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from labelqa.errors import ValidationError
+from labelqa.metrics import krippendorff_alpha, percent_agreement
+from labelqa.metrics.peer import peer_accuracy
+from labelqa.services.sops import load_version
+from labelqa.sops import LabelTranslator, Untranslatable
+from labelqa.store.repositories import sops as sop_repo
+from labelqa.store.repositories.frames import annotation_frame
+from labelqa.store.repositories.sources import get_queue
+
+__all__ = ["GROUPINGS", "accuracy_report", "agreement_report", "queue_frame"]
+
+GROUPINGS = ("sop_version", "vendor", "site", "market", "labeler")
+
+
+def _translate(session: Session, frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, int]:
+    """Labels of every SOP version expressed in version ``target`` of the same SOP key."""
+    keys = {r.split("@")[0] for r in frame["sop_version"].dropna().unique()}
+    if len(keys) != 1:
+        raise ValidationError(
+            f"in_terms_of needs annotations of exactly one SOP; found {sorted(keys) or 'none'}",
+            code="invalid_translation",
+        )
+    key = keys.pop()
+    versions = sop_repo.list_versions(session, key)
+    if target not in {v.version for v in versions}:
+        raise ValidationError(f"{key} has no version {target!r}", code="invalid_translation")
+    tr = LabelTranslator([load_version(v) for v in versions])
+    out: list[str | None] = []
+    lost = 0
+    for ref, label in zip(frame["sop_version"], frame["label"], strict=True):
+        if ref is None or label is None:
+            out.append(None)
+            continue
+        res = tr.translate(str(label), ref.split("@")[1], target)
+        if isinstance(res, Untranslatable):
+            out.append(None)
+            lost += 1
+        else:
+            out.append(res)
+    frame = frame.assign(label=pd.Series(out, index=frame.index, dtype=object))
+    return frame[frame["label"].notna()], lost
+
+
+def queue_frame(
+    session: Session,
+    queue_name: str,
+    *,
+    sop_version: str | None = None,
+    in_terms_of: str | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The queue's labeled annotations (optionally one SOP version, optionally translated)."""
+    q = get_queue(session, queue_name)
+    frame = annotation_frame(session, q.id)
+    if sop_version:
+        frame = frame[frame["sop_version"].str.endswith(f"@{sop_version}", na=False)]
+    lost = 0
+    if in_terms_of:
+        frame, lost = _translate(session, frame, in_terms_of)
+    return frame, lost
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in GROUPINGS:
+        raise ValidationError(
+            f"by must be one of {', '.join(GROUPINGS)}; got {by!r}", code="invalid_by"
+        )
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+
+
+def agreement_report(
+    session: Session,
+    queue_name: str,
+    *,
+    by: str | None = "sop_version",
+    in_terms_of: str | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 500,
+) -> dict[str, Any]:
+    """Krippendorff's alpha (nominal) and percent agreement per group, with bootstrap intervals."""
+    _check_by(by)
+    frame, lost = queue_frame(session, queue_name, in_terms_of=in_terms_of)
+    groups = [(None, frame)] if by is None else list(frame.groupby(by, dropna=False, sort=True))
+    rows = []
+    for name, g in groups:
+        row: dict[str, Any] = {
+            "group": None if name is None or (isinstance(name, float) and np.isnan(name)) else name,
+            "n_items": int(g["item"].nunique()),
+            "n_annotations": len(g),
+            "n_labelers": int(g["labeler"].nunique()),
+        }
+        try:
+            a = krippendorff_alpha(
+                g[["item", "labeler", "label"]],
+                level="nominal",
+                ci=True,
+                confidence=confidence,
+                n_boot=n_boot,
+                seed=0,
+            )
+            p = percent_agreement(
+                g[["item", "labeler", "label"]],
+                ci=True,
+                confidence=confidence,
+                n_boot=n_boot,
+                seed=0,
+            )
+            row.update(
+                alpha=a.value,
+                alpha_ci=[_num(a.ci_low), _num(a.ci_high)],
+                n_items_paired=a.n_items,
+                percent_agreement=p.value,
+                percent_agreement_ci=[_num(p.ci_low), _num(p.ci_high)],
+            )
+        except ValueError as exc:  # undefined (one labeler, no overlap, one class): say why
+            row.update(alpha=None, percent_agreement=None, undefined=str(exc))
+        rows.append(row)
+    return {
+        "queue": queue_name,
+        "by": by,
+        "confidence": confidence,
+        "in_terms_of": in_terms_of,
+        "untranslatable": lost,
+        "groups": rows,
+    }
+
+
+def accuracy_report(
+    session: Session,
+    queue_name: str,
+    *,
+    by: str = "labeler",
+    split: str | None = "sop_version",
+    reference: str = "peers",
+    in_terms_of: str | None = None,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Accuracy per ``by`` group (and per ``split``, e.g. SOP version) with n and Wilson CI.
+
+    ``reference="peers"`` scores each annotation against the majority of the other labelers on
+    the item (leave-one-out); gold-based accuracy is ``reference="gold"`` once gold items exist.
+    """
+    _check_by(by)
+    _check_by(split)
+    if reference != "peers":
+        raise ValidationError(
+            f"reference {reference!r} is not available for this queue; use 'peers'",
+            code="invalid_reference",
+        )
+    frame, lost = queue_frame(session, queue_name, in_terms_of=in_terms_of)
+    parts = (
+        [(None, frame)] if split is None else list(frame.groupby(split, dropna=False, sort=True))
+    )
+    rows = []
+    for name, g in parts:
+        acc = peer_accuracy(g, by=by, confidence=confidence)
+        for key, r in acc.iterrows():
+            rows.append(
+                {
+                    "split": None
+                    if name is None or (isinstance(name, float) and np.isnan(name))
+                    else name,
+                    by: key,
+                    "n": int(r["n"]),
+                    "correct": int(r["correct"]),
+                    "accuracy": float(r["accuracy"]),
+                    "ci_low": float(r["ci_low"]),
+                    "ci_high": float(r["ci_high"]),
+                }
+            )
+    return {
+        "queue": queue_name,
+        "by": by,
+        "split": split,
+        "reference": reference,
+        "confidence": confidence,
+        "in_terms_of": in_terms_of,
+        "untranslatable": lost,
+        "rows": rows,
+    }
