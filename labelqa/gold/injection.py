@@ -425,7 +425,7 @@ def _round_key(pair: tuple[float, tuple[int, int, int]]) -> tuple[int, float]:
 
 def _why(rate: float, n_ord: int, per_min: int, n_labs: int, total: int) -> str:
     parts = []
-    if rate < 1.0:
+    if rate < 1.0 and n_ord:
         parts.append(f"rate {rate:g} over {n_ord} ordinary tasks")
     if per_min:
         parts.append(f"per_labeler_min {per_min} x {n_labs} labelers")
