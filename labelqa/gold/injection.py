@@ -224,6 +224,8 @@ def _apportion(weights: np.ndarray, caps: np.ndarray, total: int) -> np.ndarray:
     while remaining > 0:
         room = caps - alloc
         open_ = room > 0
+        if not open_.any():  # callers check capacity first; never loop forever
+            raise ValueError(f"cannot apportion {total} copies within stratum capacities")
         w = np.where(open_, weights, 0.0)
         if w.sum() <= 0:
             w = open_.astype(np.float64)

@@ -438,3 +438,16 @@ def test_next_gold_for_rotates_through_the_pool():
 def test_next_gold_for_validates():
     with pytest.raises(ValueError, match="max_exposure must be an int >= 1"):
         next_gold_for("u", make_pool({"a": 1}), max_exposure=0)
+
+
+def test_the_gold_core_does_no_io_imports():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, labelqa.gold; "
+        "bad = [m for m in ('fastapi', 'sqlalchemy', 'connectors', 'labelqa.settings', "
+        "'label_studio_sdk', 'httpx') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
