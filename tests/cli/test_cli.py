@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from lqa_helpers import build_project, run_cli
@@ -103,3 +104,35 @@ def test_sync_and_export_from_the_cli(cli_env, ls_server, tmp_path):
     }
     r = run_cli(["annotations", "export", "--queue", "cli-q", "--format", "xml"], cli_env)
     assert r.returncode == 1 and "--format must be jsonl or csv" in r.stderr
+
+
+def test_sop_validate_for_ci(tmp_path):
+    from typer.testing import CliRunner
+
+    from labelqa.cli import app
+
+    root = Path(__file__).resolve().parents[2] / "sops"
+    shipped = sorted(str(p) for p in root.glob("*/v*.md"))
+    runner = CliRunner()
+    ok = runner.invoke(app, ["sop", "validate", *shipped, "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout) == {"files": len(shipped), "issues": [], "ok": True}
+    v1 = (root / "ecommerce-prohibited-listings" / "v1.0.0.md").read_text()
+    bad = tmp_path / "bad.md"
+    bad.write_text(
+        v1.replace("version: 1.0.0", "version: 1.0", 1).replace(
+            "- value: adult", "- value: counterfeit", 1
+        )
+    )
+    r = runner.invoke(app, ["sop", "validate", str(bad)], env={"COLUMNS": "200"})
+    assert r.exit_code == 1
+    assert f"{bad}:3: version:" in r.output
+    assert "classes[" in r.output and "duplicate" in r.output.lower()
+    # a v2 that does not raise the version over its predecessor in the same run
+    same = tmp_path / "v1-again.md"
+    same.write_text(v1.replace("title: Prohibited", "title: Banned", 1))
+    r = runner.invoke(
+        app,
+        ["sop", "validate", str(root / "ecommerce-prohibited-listings" / "v1.0.0.md"), str(same)],
+    )
+    assert r.exit_code == 1 and "version" in r.output
