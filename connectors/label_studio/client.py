@@ -49,6 +49,7 @@ class ProjectInfo:
     task_number: int
     expert_instruction: str
     show_instruction: bool
+    maximum_annotations: int = 1
 
 
 class LabelStudioConnector:
@@ -184,6 +185,7 @@ class LabelStudioConnector:
             task_number=int(p.task_number or 0),
             expert_instruction=p.expert_instruction or "",
             show_instruction=bool(p.show_instruction),
+            maximum_annotations=int(p.maximum_annotations or 1),
         )
 
     def validate_label_config(self, project_id: int, label_config: str) -> None:
@@ -228,6 +230,17 @@ class LabelStudioConnector:
             f"updating project {project_id}",
         )
         return self.get_project(project_id)
+
+    def import_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
+        """Import tasks in one request; returns the new task ids in the order given."""
+        payload: Any = list(tasks)
+        res = self._sdk(
+            lambda: self.sdk.projects.import_tasks(
+                id=project_id, request=payload, return_task_ids=True
+            ),
+            f"importing {len(tasks)} tasks into project {project_id}",
+        )
+        return [int(t) for t in (getattr(res, "task_ids", None) or [])]
 
     def list_users(self) -> list[UserRecord]:
         """Every user on the server (id, email, name)."""

@@ -31,6 +31,8 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "Base",
+    "GoldCopy",
+    "GoldItem",
     "Item",
     "Labeler",
     "LabelerAccount",
@@ -316,3 +318,43 @@ class SOPPublication(Base):
     previous_label_config: Mapped[str] = mapped_column(Text, default="")
 
     sop_version: Mapped[SOPVersion] = relationship(lazy="joined")
+
+
+class GoldItem(Base):
+    """An item whose correct label(s) the QA team settled, under one SOP version.
+
+    The answer never leaves LabelQA: only ``data`` is ever written to Label Studio.
+    ``status``: ``active``; ``retired``; ``disputed`` (not scored until resolved);
+    ``revalidate`` (the SOP changed the class; a person must confirm the label).
+    """
+
+    __tablename__ = "gold_items"
+    __table_args__ = (UniqueConstraint("sop_version_id", "data_sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_versions.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    stratum: Mapped[str | None] = mapped_column(String(200))
+    difficulty: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sop_version: Mapped[SOPVersion] = relationship(lazy="joined")
+
+
+class GoldCopy(Base):
+    """A gold item imported into a queue as an ordinary-looking LS task (mapping kept here only)."""
+
+    __tablename__ = "gold_copies"
+    __table_args__ = (UniqueConstraint("queue_id", "ls_task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_item_id: Mapped[int] = mapped_column(ForeignKey("gold_items.id"), index=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), index=True)
+    ls_task_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
