@@ -19,6 +19,12 @@ run, and the values are checked to agree:
   matrix (build time excluded), and, for reference, on value_counts (built by us, excluded);
 - Dawid-Skene, 20 EM iterations, vs crowd-kit DawidSkene(n_iter=20).
 
+Timing: every figure is the median of ``--repeat`` runs (default 15) after one warm-up run,
+taken the same way for ours and its peer (3 runs, no warm-up, for the slow peers: the kappa
+sample, the alpha matrix and Dawid-Skene), so load from other work on the machine does not
+decide a ratio. Accuracy and Fleiss, whose runs take milliseconds, alternate ours and peer
+run by run so both see the same load.
+
 Peers are given the benefit of the doubt: their input conversion is not timed. "ours s" is
 timed end to end from the DataFrame, each piece on its own (each re-encodes the frame);
 "shared" is the piece alone on an already encoded frame; the "whole set" line times all five
@@ -73,13 +79,48 @@ def make_workload(
     return ann, gold
 
 
-def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
+REPEAT = 15  # timed runs per piece for ours and its peer alike (--repeat)
+SLOW_REPEAT = 3  # for pieces whose peer takes seconds (alpha matrix, Dawid-Skene)
+
+
+def timed(
+    fn: Callable[[], Any], repeat: int | None = None, *, warmup: bool = True
+) -> tuple[float, Any]:
+    """Median wall time of ``repeat`` runs (after one untimed warm-up run), and the output.
+
+    Ours and every peer are timed through this same function with the same ``repeat``, so a
+    burst of load from other work on the machine moves a single run, not the reported figure.
+    """
+    out = fn() if warmup else None
+    times = []
+    for _ in range(REPEAT if repeat is None else repeat):
         t0 = time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def timed_pair(
+    ours: Callable[[], Any], peer: Callable[[], Any], repeat: int | None = None
+) -> tuple[float, Any, float, Any]:
+    """Median times (and outputs) of ours and its peer, run interleaved after a warm-up of each.
+
+    Alternating the runs (ours, peer, peer, ours, ...) exposes both to the same load from other
+    work on the machine, so the ratio of the medians is stable even when absolute times move.
+    """
+    out_o, out_p = ours(), peer()
+    t_o: list[float] = []
+    t_p: list[float] = []
+    for i in range(REPEAT if repeat is None else repeat):
+        for fn, times in ((ours, t_o), (peer, t_p))[:: 1 if i % 2 == 0 else -1]:
+            t0 = time.perf_counter()
+            out = fn()
+            times.append(time.perf_counter() - t0)
+            if times is t_o:
+                out_o = out
+            else:
+                out_p = out
+    return float(np.median(t_o)), out_o, float(np.median(t_p)), out_p
 
 
 def check(name: str, ok: bool, detail: str) -> bool:
@@ -88,12 +129,15 @@ def check(name: str, ok: bool, detail: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global REPEAT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=900_000)
     parser.add_argument("--labelers", type=int, default=1000)
     parser.add_argument("--kappa-sample", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="timed runs per piece")
     args = parser.parse_args(argv)
+    REPEAT = max(1, args.repeat)
 
     ann, gold = make_workload(args.annotations, args.labelers, args.seed)
     print(
@@ -113,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         low, high = proportion_confint(res["sum"], res["size"], alpha=0.05, method="wilson")
         return res.assign(ci_low=low, ci_high=high)
 
-    t_ours, ours = timed(lambda: lm.accuracy(ann, gold), 5)
-    t_peer, peer = timed(peer_accuracy, 5)
+    t_ours, ours, t_peer, peer = timed_pair(lambda: lm.accuracy(ann, gold), peer_accuracy)
     rows.append(("accuracy + Wilson CI (statsmodels)", t_ours, t_peer))
     diff = max(
         np.abs(ours["ci_low"].to_numpy() - peer["ci_low"].to_numpy()).max(),
@@ -129,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     # --- all-pairs Cohen's kappa -----------------------------------------------------------
     from sklearn.metrics import cohen_kappa_score
 
-    t_ours, pairs = timed(lambda: lm.cohen_kappa_pairs(ann), 3)
+    t_ours, pairs = timed(lambda: lm.cohen_kappa_pairs(ann))
     rng = np.random.default_rng(1)
     eligible = pairs.index[pairs["n"] >= 3].to_numpy()
     sample = pairs.loc[rng.choice(eligible, args.kappa_sample, replace=False)]
@@ -139,11 +182,14 @@ def main(argv: list[str] | None = None) -> int:
         la, lb = by_labeler[a], by_labeler[b]
         shared = la.index.intersection(lb.index)
         inputs.append((la.loc[shared].to_numpy(), lb.loc[shared].to_numpy()))
-    t0 = time.perf_counter()
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")  # sklearn warns on pairs where kappa is undefined
-        ref = np.array([cohen_kappa_score(x, y) for x, y in inputs])
-    per_pair = (time.perf_counter() - t0) / len(inputs)
+
+    def peer_kappa_sample() -> np.ndarray:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # sklearn warns on pairs where kappa is undefined
+            return np.array([cohen_kappa_score(x, y) for x, y in inputs])
+
+    t_sample, ref = timed(peer_kappa_sample, SLOW_REPEAT)
+    per_pair = t_sample / len(inputs)
     rows.append(
         (f"cohen kappa, {len(pairs):,} pairs (sklearn, extrap.)", t_ours, per_pair * len(pairs))
     )
@@ -167,13 +213,16 @@ def main(argv: list[str] | None = None) -> int:
         return wide
 
     wide = long_to_wide()
-    t_ours, ours_f = timed(lambda: lm.fleiss_kappa(ann), 5)
-    t_peer, peer_f = timed(lambda: sm_fleiss(aggregate_raters(wide)[0]), 5)
+    t_ours, ours_f, t_peer, peer_f = timed_pair(
+        lambda: lm.fleiss_kappa(ann), lambda: sm_fleiss(aggregate_raters(wide)[0])
+    )
     rows.append(("fleiss kappa (statsmodels)", t_ours, t_peer))
     diff = abs(ours_f.value - peer_f)
     good &= check("fleiss_kappa", diff < 1e-9, f"diff {diff:.1e}")
-    t_conv, _ = timed(lambda: sm_fleiss(aggregate_raters(long_to_wide())[0]), 3)
-    rows.append(("  (reference: statsmodels incl. long->wide)", t_ours, t_conv))
+    t_ours_c, _, t_conv, _ = timed_pair(
+        lambda: lm.fleiss_kappa(ann), lambda: sm_fleiss(aggregate_raters(long_to_wide())[0])
+    )
+    rows.append(("  (reference: statsmodels incl. long->wide)", t_ours_c, t_conv))
     codes = pd.Series(pd.factorize(ann["label"], sort=True)[0])
     item_codes = pd.factorize(ann["item"], sort=True)[0]
 
@@ -189,10 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         return timed(
             lambda: krippendorff.alpha(
                 reliability_data=rel, level_of_measurement="nominal", value_domain=np.arange(5)
-            )
+            ),
+            SLOW_REPEAT,
+            warmup=False,
         )
 
-    t_ours, ours_a = timed(lambda: lm.krippendorff_alpha(ann), 3)
+    t_ours, ours_a = timed(lambda: lm.krippendorff_alpha(ann))
     t_peer, peer_a = peer_alpha_matrix()
     rows.append(("krippendorff alpha (krippendorff, matrix)", t_ours, t_peer))
     diff = abs(ours_a.value - peer_a)
@@ -200,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     vc = np.zeros((item_codes.max() + 1, 5), dtype=np.int64)
     np.add.at(vc, (item_codes, codes.to_numpy()), 1)
     t_vc, peer_vc = timed(
-        lambda: krippendorff.alpha(value_counts=vc, level_of_measurement="nominal"), 3
+        lambda: krippendorff.alpha(value_counts=vc, level_of_measurement="nominal")
     )
     rows.append(("  (reference: krippendorff on value_counts)", t_ours, t_vc))
     diff = abs(ours_a.value - peer_vc)
@@ -212,10 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     ck_input = ann.rename(columns={"item": "task", "labeler": "worker"})[
         ["task", "worker", "label"]
     ]
-    t_ours, ds = timed(lambda: lm.DawidSkene(n_iter=20, tol=0.0).fit(ann))
+    t_ours, ds = timed(
+        lambda: lm.DawidSkene(n_iter=20, tol=0.0).fit(ann), SLOW_REPEAT, warmup=False
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # crowd-kit's pandas deprecation warnings
-        t_peer, ck = timed(lambda: CKDawidSkene(n_iter=20, tol=-np.inf).fit(ck_input))
+        t_peer, ck = timed(
+            lambda: CKDawidSkene(n_iter=20, tol=-np.inf).fit(ck_input), SLOW_REPEAT, warmup=False
+        )
     rows.append(("dawid-skene 20 iter (crowd-kit)", t_ours, t_peer))
     same = float((ds.labels_.sort_index() == ck.labels_.sort_index()).mean())
     good &= check("dawid_skene", same >= 0.99, f"same consensus on {same:.4%} of items")
@@ -223,16 +278,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  (dawid-skene recovers gold on {truth_match:.2%} of items)")
 
     # --- the same pieces on a shared encoding (fresh per run, so nothing is cached) --------
-    def on_fresh_encoding(fn: Callable[[lm.EncodedAnnotations], Any]) -> float:
-        best = float("inf")
-        for _ in range(3):
+    def on_fresh_encoding(fn: Callable[[lm.EncodedAnnotations], Any], repeat: int = 0) -> float:
+        times = []
+        for _ in range(repeat or REPEAT):
             enc = lm.encode_annotations(ann)
             t0 = time.perf_counter()
             fn(enc)
-            best = min(best, time.perf_counter() - t0)
-        return best
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times))
 
-    t_encode, _ = timed(lambda: lm.encode_annotations(ann), 3)
+    t_encode, _ = timed(lambda: lm.encode_annotations(ann))
     warm = [
         on_fresh_encoding(lambda e: lm.accuracy(e, gold)),
         on_fresh_encoding(lambda e: lm.cohen_kappa_pairs(e)),
@@ -240,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         float("nan"),
         on_fresh_encoding(lambda e: lm.krippendorff_alpha(e)),
         float("nan"),
-        on_fresh_encoding(lambda e: lm.DawidSkene(n_iter=20, tol=0.0).fit(e)),
+        on_fresh_encoding(lambda e: lm.DawidSkene(n_iter=20, tol=0.0).fit(e), SLOW_REPEAT),
     ]
 
     def whole() -> None:
@@ -251,12 +306,17 @@ def main(argv: list[str] | None = None) -> int:
         lm.krippendorff_alpha(enc)
         lm.DawidSkene(n_iter=20, tol=0.0).fit(enc)
 
-    t_whole, _ = timed(whole, 3)
+    t_whole, _ = timed(whole)
     main_rows = [r for r in rows if not r[0].startswith("  ")]
     peer_total = sum(p for _, _, p in main_rows)
     ours_total = sum(o for _, o, _ in main_rows)
 
     print()
+    print(
+        f"times: median of {REPEAT} runs per piece ({SLOW_REPEAT} for the kappa sample, the "
+        "alpha matrix and Dawid-Skene, without warm-up), ours and peer alike;"
+        "\naccuracy and fleiss interleave ours and peer run by run"
+    )
     print(f"{'piece (peer)':<46} {'ours s':>8} {'shared':>8} {'peer s':>10} {'ratio':>8}")
     for (name, o, p), w in zip(rows, warm, strict=True):
         shared = "" if np.isnan(w) else f"{w:8.3f}"

@@ -10,7 +10,8 @@ Encoding rules (shared by all metrics):
 
 - ``item`` and ``labeler`` must not be missing; their codes follow the sorted order of their
   values (first-appearance order when the values are not mutually comparable), so results do
-  not depend on row order.
+  not depend on row order. They are encoded lazily, on first use: a metric that never looks
+  at labeler identity (Fleiss' kappa, alpha) never pays for it.
 - Rows whose ``label`` is missing (None/NaN) are treated as missing data and dropped.
 - Categories: ``categories=`` when given (its order is the category order, and a label outside
   it is a ValueError); otherwise the sorted distinct labels (numeric labels sort by value), or
@@ -18,10 +19,16 @@ Encoding rules (shared by all metrics):
 - Several labels by one labeler on one item are kept as they are; only
   :func:`~labelqa.metrics.cohen_kappa_pairs` rejects them. :func:`latest_per_labeler` keeps the
   latest per (item, labeler).
+
+Factorization avoids hashing where it can (it is most of the cost of a metric on a fresh
+frame): integer ids spanning a small range are coded through a lookup table, and pyarrow-backed
+strings of at most 7 bytes (typical class names) are packed, exactly, into one 64-bit key each
+through Arrow's string-view layout before hashing; anything else goes to ``pd.factorize``.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -44,33 +51,61 @@ Counts: TypeAlias = FloatArray | sp.csr_matrix
 # Largest number of cells (items x categories) held as a dense count matrix.
 _DENSE_CELLS = 1 << 25
 
+# Longest string (in UTF-8 bytes) packed into a single 64-bit key by _factorize_short_strings.
+_SHORT_STRING = 7
+
 
 @dataclass(frozen=True, eq=False)
 class EncodedAnnotations:
     """A long annotation frame as integer codes (n = annotations kept).
 
-    ``item``, ``labeler`` and ``label`` are int arrays of shape (n,) indexing ``items``,
-    ``labelers`` and ``categories``. ``ordered`` says whether the category order is meaningful
-    (numeric labels, ``categories=`` given, or an ordered Categorical); ``numeric`` whether the
-    categories are numbers. ``source`` is the frame encoded and ``rows`` the positions of its
-    kept rows (None when every row was kept).
+    ``label`` is an int array of shape (n,) indexing ``categories``; ``item`` and ``labeler``
+    (shape (n,), indexing ``items`` and ``labelers``) are computed on first access and then
+    kept. ``ordered`` says whether the category order is meaningful (numeric labels,
+    ``categories=`` given, or an ordered Categorical); ``numeric`` whether the categories are
+    numbers. ``source`` is the frame encoded and ``rows`` the positions of its kept rows (None
+    when every row was kept).
     """
 
-    item: IntArray
-    labeler: IntArray
     label: IntArray
-    items: pd.Index
-    labelers: pd.Index
     categories: pd.Index
     ordered: bool
     numeric: bool
     source: pd.DataFrame
     rows: IntArray | None
 
+    @cached_property
+    def _item_codes(self) -> tuple[IntArray, pd.Index]:
+        return _factorize(self._kept("item"))
+
+    @cached_property
+    def _labeler_codes(self) -> tuple[IntArray, pd.Index]:
+        return _factorize(self._kept("labeler"))
+
+    @property
+    def item(self) -> IntArray:
+        """Item code per annotation, shape (n,)."""
+        return self._item_codes[0]
+
+    @property
+    def items(self) -> pd.Index:
+        """Distinct items (N), sorted when comparable."""
+        return self._item_codes[1]
+
+    @property
+    def labeler(self) -> IntArray:
+        """Labeler code per annotation, shape (n,)."""
+        return self._labeler_codes[0]
+
+    @property
+    def labelers(self) -> pd.Index:
+        """Distinct labelers (W), sorted when comparable."""
+        return self._labeler_codes[1]
+
     @property
     def n_annotations(self) -> int:
         """Number of annotations (rows kept)."""
-        return int(self.item.shape[0])
+        return int(self.label.shape[0])
 
     @property
     def n_items(self) -> int:
@@ -87,6 +122,10 @@ class EncodedAnnotations:
         """Number of categories (K)."""
         return len(self.categories)
 
+    def _kept(self, name: str) -> pd.Series:
+        column = self.source[name]
+        return column if self.rows is None else column.iloc[self.rows]
+
     def source_column(self, name: str) -> NDArray[Any]:
         """Values of a column of the source frame, aligned with the kept rows."""
         if name not in self.source.columns:
@@ -99,6 +138,8 @@ class EncodedAnnotations:
     @cached_property
     def item_sizes(self) -> IntArray:
         """Labels per item, shape (N,)."""
+        if "counts" in self.__dict__:  # already built: sum its rows (N x K, not n)
+            return row_sums(self.counts).astype(np.intp)
         return np.bincount(self.item, minlength=self.n_items).astype(np.intp)
 
     @cached_property
@@ -176,18 +217,18 @@ class EncodedAnnotations:
         if np.any(position < 0):
             missing = list(self.categories[position < 0][:5])
             raise ValueError(f"labels {missing} are not in categories={list(cats)}")
-        return EncodedAnnotations(
-            item=self.item,
-            labeler=self.labeler,
+        recoded = EncodedAnnotations(
             label=position[self.label].astype(np.intp),
-            items=self.items,
-            labelers=self.labelers,
             categories=cats,
             ordered=True,
             numeric=_is_numeric(cats),
             source=self.source,
             rows=self.rows,
         )
+        for lazy in ("_item_codes", "_labeler_codes"):  # share codes already computed
+            if lazy in self.__dict__:
+                recoded.__dict__[lazy] = self.__dict__[lazy]
+        return recoded
 
 
 def encode_annotations(
@@ -212,24 +253,17 @@ def encode_annotations(
             f"(got {list(ann.columns)})"
         )
     label_col = ann["label"]
-    keep = label_col.notna().to_numpy()
     rows: IntArray | None = None
-    frame = ann
-    if not keep.all():
-        rows = np.flatnonzero(keep).astype(np.intp)
-        frame = ann.iloc[rows]
+    if label_col.hasnans:
+        rows = np.flatnonzero(label_col.notna().to_numpy()).astype(np.intp)
+        label_col = label_col.iloc[rows]
     for col in ("item", "labeler"):
-        if frame[col].isna().any():
+        values = ann[col]
+        if values.hasnans and (values if rows is None else values.iloc[rows]).hasnans:
             raise ValueError(f"column {col!r} must not contain missing values")
-    item, items = _factorize(frame["item"])
-    labeler, labelers = _factorize(frame["labeler"])
-    label, cats, ordered = _encode_labels(frame["label"], categories)
+    label, cats, ordered = _encode_labels(label_col, categories)
     return EncodedAnnotations(
-        item=item,
-        labeler=labeler,
         label=label,
-        items=items,
-        labelers=labelers,
         categories=cats,
         ordered=ordered,
         numeric=_is_numeric(cats),
@@ -251,16 +285,19 @@ def latest_per_labeler(ann: pd.DataFrame) -> pd.DataFrame:
     return ann.loc[keep.reindex(ann.index).to_numpy()]
 
 
-def _factorize(values: pd.Series) -> tuple[IntArray, pd.Index]:
-    """Codes and uniques of a column, uniques sorted when comparable."""
-    if pd.api.types.is_integer_dtype(values.dtype) and not isinstance(
-        values.dtype, pd.CategoricalDtype
-    ):
-        fast = _factorize_dense_ints(values.to_numpy())
+def _factorize(values: pd.Series, *, sort: bool = True) -> tuple[IntArray, pd.Index]:
+    """Codes and uniques of a column, uniques sorted when comparable (``sort=False``: in order
+    of first appearance, as ``pd.factorize``)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        fast: tuple[IntArray, pd.Index] | None = None
+        if sort and pd.api.types.is_integer_dtype(values.dtype):
+            fast = _factorize_dense_ints(values.to_numpy())
+        elif _is_arrow_string(values.dtype):
+            fast = _factorize_short_strings(values, sort=sort)
         if fast is not None:
             return fast
     try:
-        codes, uniques = pd.factorize(values, sort=True)
+        codes, uniques = pd.factorize(values, sort=sort)
     except TypeError:
         codes, uniques = pd.factorize(values, sort=False)
     return codes.astype(np.intp, copy=False), pd.Index(uniques)
@@ -275,12 +312,89 @@ def _factorize_dense_ints(arr: NDArray[Any]) -> tuple[IntArray, pd.Index] | None
     span = hi - lo + 1
     if span > max(4 * arr.size, 1 << 16):
         return None
-    offsets = (arr - arr.dtype.type(lo)).astype(np.intp)
+    offsets = (arr - arr.dtype.type(lo)).astype(np.intp, copy=False)
     present = np.zeros(span, dtype=bool)
     present[offsets] = True
     remap = np.cumsum(present, dtype=np.intp) - 1
     uniques = (np.flatnonzero(present) + lo).astype(arr.dtype)
     return remap[offsets], pd.Index(uniques)
+
+
+def _is_arrow_string(dtype: Any) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return bool(pa.types.is_string(dtype.pyarrow_dtype)) or bool(
+            pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
+    return False
+
+
+def _factorize_short_strings(values: pd.Series, *, sort: bool) -> tuple[IntArray, pd.Index] | None:
+    """Exact factorization of pyarrow-backed strings of at most 7 UTF-8 bytes, without a
+    string hash table. None when the column does not qualify (nulls, longer strings, an Arrow
+    without string views, a big-endian machine).
+
+    Arrow's string-view layout stores such a string inline in 16 bytes: an int32 length, then
+    the bytes, zero padded. The length (3 bits) and the 7 bytes pack into one uint64 key with
+    no collision, and ``pd.factorize`` on uint64 keys is several times faster than on strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if sys.byteorder != "little" or not hasattr(pa, "string_view"):
+        return None
+    arr = pa.array(values.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if (
+        n == 0
+        or arr.null_count
+        or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+    ):
+        return None
+    if pc.max(pc.binary_length(arr)).as_py() > _SHORT_STRING:
+        return None
+    try:
+        view = arr.cast(pa.string_view())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # pragma: no cover - old pyarrow
+        return None
+    words = np.frombuffer(view.buffers()[1], dtype=np.uint64)
+    words = words[2 * view.offset : 2 * (view.offset + n)].reshape(n, 2)
+    # bits 0-2: length (< 8), bits 8-31: bytes 4-6, bits 32-63: bytes 0-3
+    keys = words[:, 1] & np.uint64(0xFFFFFF)  # in place from here: one n-sized temporary
+    np.left_shift(keys, np.uint64(8), out=keys)
+    np.bitwise_or(keys, words[:, 0], out=keys)
+    codes, ukeys = pd.factorize(keys, sort=False)
+    uniques = pd.Index(pd.array(_unpack_short_strings(np.asarray(ukeys)), dtype=values.dtype))
+    codes = codes.astype(np.intp, copy=False)
+    if sort and len(uniques) > 1:
+        order = uniques.argsort()
+        if np.any(order != np.arange(order.size)):
+            rank = np.empty(order.size, dtype=np.intp)
+            rank[order] = np.arange(order.size)
+            codes, uniques = rank[codes], uniques.take(order)
+    return codes, uniques
+
+
+def _unpack_short_strings(keys: NDArray[np.uint64]) -> Any:
+    """The pyarrow string array of the keys packed by _factorize_short_strings."""
+    import pyarrow as pa
+
+    lengths = (keys & np.uint64(7)).astype(np.int64)
+    packed = (keys >> np.uint64(32)) | (
+        ((keys >> np.uint64(8)) & np.uint64(0xFFFFFF)) << np.uint64(32)
+    )
+    raw = np.ascontiguousarray(packed, dtype="<u8").view(np.uint8).reshape(-1, 8)
+    data = np.ascontiguousarray(raw[np.arange(8) < lengths[:, None]])
+    offsets = np.zeros(keys.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.Array.from_buffers(
+        pa.large_string(), int(keys.size), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
 
 
 def _is_numeric(index: pd.Index) -> bool:

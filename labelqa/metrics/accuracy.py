@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from labelqa.metrics._frame import EncodedAnnotations, IntArray, encode_annotations
+from labelqa.metrics._frame import EncodedAnnotations, IntArray, _factorize, encode_annotations
 from labelqa.metrics.intervals import ProportionMethod, _check_confidence, proportion_interval
 
 __all__ = ["By", "Gold", "accuracy", "class_report", "confusion"]
@@ -52,20 +52,58 @@ def _gold_series(gold: Gold) -> pd.Series:
 def _scored(
     enc: EncodedAnnotations, gold_items: pd.Index, gold_codes: IntArray, gold_uniques: pd.Index
 ) -> tuple[IntArray, IntArray]:
-    """Row positions of annotations on gold items and the gold label code per item code.
+    """Row positions of annotations on gold items and the gold label code of each such row.
 
     Gold labels not among the annotation categories get codes K, K+1, ... in the order of
     ``_all_categories``.
     """
-    pos = gold_items.get_indexer(enc.items)
     cats = enc.categories
     unique_code = cats.get_indexer(gold_uniques)
     extra = unique_code < 0
     unique_code[extra] = len(cats) + np.arange(int(extra.sum()))
-    code = unique_code[gold_codes]
-    item_gold = np.where(pos >= 0, code[pos], -1).astype(np.intp)
-    rows = np.flatnonzero(item_gold[enc.item] >= 0).astype(np.intp)
-    return rows, item_gold
+    code = unique_code[gold_codes].astype(np.intp)
+    row_gold = _gold_lookup_dense(enc, gold_items, code)
+    if row_gold is None:
+        pos = gold_items.get_indexer(enc.items)
+        item_gold = np.where(pos >= 0, code[pos], -1).astype(np.intp)
+        row_gold = item_gold[enc.item]
+    scored = row_gold >= 0
+    if scored.all():  # every annotation is on a gold item: no gather
+        return np.arange(row_gold.size, dtype=np.intp), row_gold
+    rows = np.flatnonzero(scored).astype(np.intp)
+    return rows, row_gold[rows]
+
+
+def _as_int64(values: NDArray[Any]) -> NDArray[np.int64] | None:
+    if values.dtype.kind == "i" or (values.dtype.kind == "u" and values.dtype.itemsize < 8):
+        return values.astype(np.int64, copy=False)
+    return None
+
+
+def _gold_lookup_dense(
+    enc: EncodedAnnotations, gold_items: pd.Index, code: IntArray
+) -> IntArray | None:
+    """Gold code per annotation row (-1 off gold) straight from integer item ids through a
+    table over their range, without encoding items; None unless both sides are integer ids
+    spanning a small range."""
+    if enc.n_annotations == 0 or not pd.api.types.is_integer_dtype(gold_items.dtype):
+        return None
+    if not pd.api.types.is_integer_dtype(enc.source["item"].dtype):
+        return None
+    values = _as_int64(enc.source_column("item"))
+    keys = _as_int64(gold_items.to_numpy())
+    if values is None or keys is None:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    limit = max(4 * values.size, 1 << 16)
+    if hi - lo + 1 > limit:
+        return None
+    if lo > 0 and hi + 1 <= limit:
+        lo = 0  # index the table by the ids themselves: no subtraction pass
+    inside = (keys >= lo) & (keys <= hi)
+    table = np.full(hi - lo + 1, -1, dtype=np.intp)
+    table[keys[inside] - lo] = code[inside]
+    return table[values - lo] if lo else table[values]
 
 
 def _all_categories(enc: EncodedAnnotations, gold_uniques: pd.Index) -> pd.Index:
@@ -77,6 +115,8 @@ def _all_categories(enc: EncodedAnnotations, gold_uniques: pd.Index) -> pd.Index
 def _groups(enc: EncodedAnnotations, by: By, rows: IntArray) -> tuple[IntArray, pd.Index]:
     """Group code per scored row and the group index."""
     if by is None:
+        if rows.size == enc.n_annotations:  # every annotation scored, so every labeler
+            return enc.labeler, enc.labelers.rename("labeler")
         codes = enc.labeler[rows]
         used = np.flatnonzero(np.bincount(codes, minlength=enc.n_labelers))
         remap = np.full(enc.n_labelers, -1, dtype=np.intp)
@@ -120,17 +160,15 @@ def _prepare(
 ) -> tuple[EncodedAnnotations, pd.Index, IntArray, IntArray, IntArray, pd.Index]:
     enc = encode_annotations(ann, categories=categories)
     gold_s = _gold_series(gold)
-    gold_codes, uniques = pd.factorize(gold_s)
-    gold_uniques = pd.Index(uniques)
+    gold_codes, gold_uniques = _factorize(gold_s, sort=False)
     if categories is not None:
         bad = gold_uniques[enc.categories.get_indexer(gold_uniques) < 0]
         if len(bad):
             raise ValueError(
                 f"gold labels {list(bad[:5])} are not in categories={list(enc.categories)}"
             )
-    rows, item_gold = _scored(enc, gold_s.index, gold_codes.astype(np.intp), gold_uniques)
+    rows, truth = _scored(enc, gold_s.index, gold_codes, gold_uniques)
     groups, index = _groups(enc, by, rows)
-    truth = item_gold[enc.item[rows]]
     return enc, gold_uniques, rows, groups, truth, index
 
 
@@ -153,10 +191,14 @@ def accuracy(
     if method not in ("wilson", "clopper-pearson"):
         raise ValueError(f"method must be 'wilson' or 'clopper-pearson'; got {method!r}")
     enc, _, rows, groups, truth, index = _prepare(ann, gold, by, categories)
-    correct_row = (enc.label[rows] == truth).astype(np.float64)
+    labels = enc.label if rows.size == enc.n_annotations else enc.label[rows]
     g = len(index)
-    n = np.bincount(groups, minlength=g)
-    correct = np.bincount(groups, weights=correct_row, minlength=g).astype(np.int64)
+    # one pass: bin 2*group + is_correct, then n and correct per group
+    key = np.left_shift(groups, 1)
+    key |= labels == truth
+    tally = np.bincount(key, minlength=2 * g).reshape(g, 2)
+    n = tally.sum(axis=1)
+    correct = tally[:, 1]
     low: NDArray[np.float64]
     high: NDArray[np.float64]
     if g == 0:

@@ -84,6 +84,7 @@ def _pairable(enc: EncodedAnnotations, what: str) -> tuple[Counts, FloatArray]:
     """Counts (rows = items with >= 2 labels) and their label totals; ValueError if none."""
     if enc.n_annotations == 0:
         raise ValueError(f"{what}: ann is empty; expected rows with columns item, labeler, label")
+    counts = enc.counts  # before item_sizes, which then sums its rows
     sizes = enc.item_sizes
     mask = sizes >= 2
     if not mask.any():
@@ -91,7 +92,6 @@ def _pairable(enc: EncodedAnnotations, what: str) -> tuple[Counts, FloatArray]:
             f"{what} needs at least one item labelled two or more times; got none "
             f"({enc.n_items} items, {enc.n_labelers} labelers)"
         )
-    counts = enc.counts
     if not mask.all():
         # keep the dense matrix column-major (see EncodedAnnotations.counts)
         counts = counts[mask] if sp.issparse(counts) else counts.T[:, mask].T
@@ -105,7 +105,7 @@ def _as_dense_int(counts: Counts) -> NDArray[np.int64]:
 def _scalar(
     name: str,
     counts: Counts,
-    core: Callable[[Counts, FloatArray], FloatArray],
+    core: Callable[[Counts, FloatArray | None], FloatArray],
     undefined: str,
     *,
     ci: bool,
@@ -115,7 +115,7 @@ def _scalar(
 ) -> AgreementResult:
     """Point estimate of ``core`` over all rows, and its item bootstrap when asked."""
     m = row_sums(counts)
-    value = float(core(counts, np.ones((1, counts.shape[0])))[0])
+    value = float(core(counts, None)[0])
     if not np.isfinite(value):
         raise ValueError(f"{name} is undefined: {undefined}")
     result = AgreementResult(name, value, int(counts.shape[0]), int(m.sum()))
@@ -135,6 +135,23 @@ def _scalar(
     return AgreementResult(name, value, result.n_items, result.n_annotations, low, high, confidence)
 
 
+def _wsum(weights: FloatArray | None, values: Counts | FloatArray) -> FloatArray:
+    """``weights @ values``: shape (B,) for values (N,), (B, K) for values (N, K).
+
+    ``weights=None`` is the point estimate (one row of unit weights), computed as a plain sum:
+    no BLAS call, whose threads stall on a busy machine.
+    """
+    if weights is None:
+        total = np.asarray(values.sum(axis=0), dtype=np.float64)
+        return total.reshape(1, *values.shape[1:])
+    return np.asarray(weights @ values, dtype=np.float64)
+
+
+def _wcount(weights: FloatArray | None, n: int) -> FloatArray:
+    """Total weight per replicate, shape (B,)."""
+    return np.full(1, float(n)) if weights is None else weights.sum(axis=1)
+
+
 def _pair_agreement(counts: Counts) -> FloatArray:
     """Per item share of agreeing label pairs, shape (rows,); rows must have >= 2 labels."""
     m = row_sums(counts)
@@ -151,10 +168,10 @@ def _safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:
 # Fleiss, percent agreement, Gwet
 
 
-def _fleiss_core(counts: Counts, weights: FloatArray) -> FloatArray:
+def _fleiss_core(counts: Counts, weights: FloatArray | None) -> FloatArray:
     m = row_sums(counts)
-    p_bar = (weights @ _pair_agreement(counts)) / weights.sum(axis=1)
-    share = np.asarray(weights @ counts) / (weights @ m)[:, None]
+    p_bar = _wsum(weights, _pair_agreement(counts)) / _wcount(weights, counts.shape[0])
+    share = _wsum(weights, counts) / _wsum(weights, m)[:, None]
     p_e = (share * share).sum(axis=1)
     return _safe_ratio(p_bar - p_e, 1.0 - p_e)
 
@@ -189,8 +206,8 @@ def fleiss_kappa(
     )
 
 
-def _percent_core(counts: Counts, weights: FloatArray) -> FloatArray:
-    return np.asarray((weights @ _pair_agreement(counts)) / weights.sum(axis=1))
+def _percent_core(counts: Counts, weights: FloatArray | None) -> FloatArray:
+    return _wsum(weights, _pair_agreement(counts)) / _wcount(weights, counts.shape[0])
 
 
 def percent_agreement(
@@ -219,16 +236,16 @@ def percent_agreement(
     )
 
 
-def _gwet_core(counts: Counts, weights: FloatArray) -> FloatArray:
+def _gwet_core(counts: Counts, weights: FloatArray | None) -> FloatArray:
     m = row_sums(counts)
     pairable = m >= 2
     per_item = np.zeros_like(m)
     per_item[pairable] = (row_square_sums(counts)[pairable] - m[pairable]) / (
         m[pairable] * (m[pairable] - 1.0)
     )
-    p_a = _safe_ratio(weights @ per_item, weights @ pairable.astype(np.float64))
+    p_a = _safe_ratio(_wsum(weights, per_item), _wsum(weights, pairable.astype(np.float64)))
     shares = sp.diags(1.0 / m) @ counts if sp.issparse(counts) else counts / m[:, None]
-    pi = np.asarray(weights @ shares) / weights.sum(axis=1)[:, None]
+    pi = _wsum(weights, shares) / _wcount(weights, counts.shape[0])[:, None]
     k = counts.shape[1]
     p_e = (pi * (1.0 - pi)).sum(axis=1) / (k - 1)
     return _safe_ratio(p_a - p_e, 1.0 - p_e)

@@ -75,8 +75,12 @@ def _delta(level: str, marginals: FloatArray, values: FloatArray) -> FloatArray:
     return np.broadcast_to(d, (marginals.shape[0], k, k))
 
 
-def _alpha_core(level: str, values: FloatArray) -> Callable[[Counts, FloatArray], FloatArray]:
-    def core(counts: Counts, weights: FloatArray) -> FloatArray:
+def _alpha_core(
+    level: str, values: FloatArray
+) -> Callable[[Counts, FloatArray | None], FloatArray]:
+    def core(counts: Counts, weights: FloatArray | None) -> FloatArray:
+        if weights is None:  # the point estimate: unit weights
+            weights = np.ones((1, counts.shape[0]))
         o = _coincidences(counts, weights)
         n_c = o.sum(axis=2)
         n = n_c.sum(axis=1)
