@@ -317,6 +317,8 @@ def _factorize_dense_ints(arr: NDArray[Any]) -> tuple[IntArray, pd.Index] | None
     present[offsets] = True
     remap = np.cumsum(present, dtype=np.intp) - 1
     uniques = (np.flatnonzero(present) + lo).astype(arr.dtype)
+    if offsets is not arr:  # a fresh array: recode it in place (one fewer n-sized buffer)
+        return np.take(remap, offsets, out=offsets), pd.Index(uniques)
     return remap[offsets], pd.Index(uniques)
 
 
@@ -376,7 +378,7 @@ def _factorize_short_strings(values: pd.Series, *, sort: bool) -> tuple[IntArray
         if np.any(order != np.arange(order.size)):
             rank = np.empty(order.size, dtype=np.intp)
             rank[order] = np.arange(order.size)
-            codes, uniques = rank[codes], uniques.take(order)
+            codes, uniques = np.take(rank, codes, out=codes), uniques.take(order)
     return codes, uniques
 
 
