@@ -37,12 +37,16 @@ labelers_app = typer.Typer(help="Labelers and the roster.", no_args_is_help=True
 annotations_app = typer.Typer(help="Annotations in the store.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 sop_app = typer.Typer(help="Versioned labeling SOPs.", no_args_is_help=True)
+gold_app = typer.Typer(help="Gold sets: import, hidden injection, status.", no_args_is_help=True)
+report_app = typer.Typer(help="Quality reports.", no_args_is_help=True)
 app.add_typer(source_app, name="source")
 app.add_typer(queue_app, name="queue")
 app.add_typer(labelers_app, name="labelers")
 app.add_typer(annotations_app, name="annotations")
 app.add_typer(token_app, name="token")
 app.add_typer(sop_app, name="sop")
+app.add_typer(gold_app, name="gold")
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -647,6 +651,244 @@ def sop_diff(key: str, v1: str, v2: str, as_json: JsonOpt = False) -> None:
             )
 
         _emit(as_json, d, human)
+
+
+# -- gold ------------------------------------------------------------------------------------
+@gold_app.command("import")
+def gold_import(
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSONL or CSV: data fields, label(s), rationale, stratum, difficulty"),
+    ],
+    sop: Annotated[str, typer.Option(help="The SOP version the labels follow, KEY@VERSION.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: by extension)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import gold items; every row is checked against the SOP version, all or nothing."""
+    from labelqa.errors import ValidationError
+    from labelqa.services.gold import import_gold
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"cannot read {file}: {exc}", code="gold_unreadable") from exc
+        kind = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+        res = import_gold(s, text, fmt=kind, sop_ref=sop, actor=ACTOR)
+        _emit(
+            as_json,
+            res,
+            lambda: out.print(
+                f"imported {res['imported']} gold items for {res['sop']}", highlight=False
+            ),
+        )
+
+
+@gold_app.command("inject")
+def gold_inject(
+    queue: Annotated[str, typer.Option(help="Queue to inject into.")],
+    rate: Annotated[float, typer.Option(help="Share of gold among all tasks, in (0, 1].")],
+    per_labeler_min: Annotated[
+        int, typer.Option(help="Gold items each active labeler should see.")
+    ] = 0,
+    max_exposure: Annotated[int, typer.Option(help="Labelers a gold item may be shown to.")] = 3,
+    seed: Annotated[int | None, typer.Option(help="Random seed (reproducible plans).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import hidden gold copies for the ordinary tasks added since the last injection."""
+    from labelqa.services.connect import connector_for
+    from labelqa.services.gold import check_rate, inject_gold
+    from labelqa.store.repositories.sources import get_queue
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        check_rate(rate)
+        q = get_queue(s, queue)
+        with connector_for(q.source, ctx.settings) as conn:
+            res = inject_gold(
+                s,
+                conn,
+                queue,
+                rate=rate,
+                per_labeler_min=per_labeler_min,
+                max_exposure=max_exposure,
+                seed=seed,
+                actor=ACTOR,
+            )
+        data = {
+            "queue": res.queue,
+            "ordinary_covered": res.ordinary_covered,
+            "gold_copies": len(res.ls_task_ids),
+            "pool_size": res.pool_size,
+        }
+        _emit(
+            as_json,
+            data,
+            lambda: out.print(
+                f"{res.queue}: {len(res.ls_task_ids)} gold copies for "
+                f"{res.ordinary_covered} new ordinary tasks "
+                f"(pool {res.pool_size})",
+                highlight=False,
+            ),
+        )
+
+
+@gold_app.command("status")
+def gold_status_cmd(
+    queue: Annotated[str, typer.Option(help="Queue.")],
+    target: Annotated[float, typer.Option(help="Accuracy a labeler must reach.")] = 0.9,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per labeler: gold n, accuracy with 95% interval, qualification; and who must recalibrate."""
+    from labelqa.gold import QualificationRule
+    from labelqa.services.gold import gold_status
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        st = gold_status(s, queue, rule=QualificationRule(target=target))
+
+        def human() -> None:
+            out.print(
+                f"{st['queue']} (SOP {st['sop_version']}): "
+                f"{st['gold_items_active']} active gold items, "
+                f"{st['gold_copies']} copies, {st['answers_scored']} answers scored",
+                highlight=False,
+            )
+            _table(
+                [
+                    {
+                        **r,
+                        "accuracy": f"{r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]",
+                    }
+                    for r in st["labelers"]
+                ],
+                ["labeler", "vendor", "n", "accuracy", "qualification"],
+            )
+            for r in st["recalibrate"]:
+                conf = ", ".join(f"{g}->{x} x{n}" for g, x, n in r["top_confusions"])
+                out.print(
+                    f"recalibrate {r['labeler']}: upper bound {r['ci_high']:.3f} < {st['target']}"
+                    f"; confuses {conf or '-'}",
+                    highlight=False,
+                )
+
+        _emit(as_json, st, human)
+
+
+@gold_app.command("set-status")
+def gold_set_status(
+    gold_id: int,
+    status: Annotated[str, typer.Option(help="active, retired, disputed or revalidate")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Retire, dispute or re-activate a gold item."""
+    from labelqa.services.gold import set_gold_status
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        row = set_gold_status(s, gold_id, status, reason, actor=ACTOR)
+        _emit(
+            as_json,
+            {"id": row.id, "status": row.status},
+            lambda: out.print(f"gold item {row.id}: {row.status}", highlight=False),
+        )
+
+
+@gold_app.command("revalidate")
+def gold_revalidate(
+    sop: Annotated[str, typer.Option(help="The new SOP version, KEY@VERSION.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark gold whose class the new SOP version changed as needing re-validation."""
+    from labelqa.services.gold import mark_for_revalidation
+
+    key, _, version = sop.partition("@")
+    with _context(as_json) as ctx, _session(ctx) as s:
+        res = mark_for_revalidation(s, key, version, actor=ACTOR)
+        _emit(
+            as_json,
+            res,
+            lambda: out.print(
+                f"{res['sop']}: {len(res['marked'])} gold items marked for re-validation; "
+                f"{res['counts']}",
+                highlight=False,
+            ),
+        )
+
+
+@labelers_app.command("scorecard")
+def labelers_scorecard(labeler: str, as_json: JsonOpt = False) -> None:
+    """One labeler: volume, speed, gold accuracy with interval, qualification, confusions."""
+    from labelqa.services.gold import scorecard
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        card = scorecard(s, labeler)
+
+        def human() -> None:
+            out.print(
+                f"{card['labeler']} ({card['vendor']} / {card['site']} / {card['market']})",
+                highlight=False,
+            )
+            for q in card["queues"]:
+                g = q["gold"]
+                gold = (
+                    (
+                        f"gold {g['accuracy']:.3f} [{g['ci_low']:.3f}, {g['ci_high']:.3f}] "
+                        f"n={g['n']}, "
+                        f"{g['qualification']}"
+                    )
+                    if g
+                    else "no gold answers yet"
+                )
+                out.print(
+                    f"  {q['queue']}: {q['annotations']} annotations, "
+                    f"median {q['median_lead_time_s']} s; {gold}",
+                    highlight=False,
+                )
+
+        _emit(as_json, card, human)
+
+
+@report_app.command("accuracy")
+def report_accuracy(
+    queue: Annotated[str, typer.Option(help="Queue.")],
+    by: Annotated[
+        str, typer.Option(help="labeler, vendor, site, market, sop_version or queue")
+    ] = "labeler",
+    confidence: Annotated[float, typer.Option(help="Interval confidence.")] = 0.95,
+    as_json: JsonOpt = False,
+) -> None:
+    """Gold accuracy per group with n and Wilson interval."""
+    from labelqa.services.gold import accuracy_report_gold
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        acc = accuracy_report_gold(s, queue, by=by, confidence=confidence)
+        rows = [
+            {
+                by: str(k),
+                "n": int(r["n"]),
+                "correct": int(r["correct"]),
+                "accuracy": float(r["accuracy"]),
+                "ci_low": float(r["ci_low"]),
+                "ci_high": float(r["ci_high"]),
+            }
+            for k, r in acc.iterrows()
+        ]
+        _emit(
+            as_json,
+            rows,
+            lambda: _table(
+                [
+                    {
+                        **r,
+                        "accuracy": f"{r['accuracy']:.3f}",
+                        "interval": f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}]",
+                    }
+                    for r in rows
+                ],
+                [by, "n", "accuracy", "interval"],
+            ),
+        )
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:

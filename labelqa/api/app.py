@@ -12,10 +12,12 @@ from labelqa.api.routers import (
     annotations as annotations_routes,
 )
 from labelqa.api.routers import (
+    gold,
     health,
     labelers,
     metrics,
     queues,
+    reports,
     sops,
     sources,
     sync_runs,
@@ -80,6 +82,8 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
         webhooks,
         sops,
         metrics,
+        gold,
+        reports,
     ):
         app.include_router(r.router, prefix=API_PREFIX)
     web_routes.mount(app)  # dashboard pages at / and their static assets at /static

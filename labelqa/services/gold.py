@@ -50,11 +50,13 @@ __all__ = [
     "BY_CHOICES",
     "InjectionResult",
     "accuracy_report_gold",
+    "check_rate",
     "gold_frame",
     "gold_status",
     "import_gold",
     "inject_gold",
     "mark_for_revalidation",
+    "scorecard",
     "set_gold_status",
 ]
 
@@ -240,6 +242,12 @@ def _current_sop(session: Session, queue: Queue) -> tuple[SOP, list[SOP]]:
     return current, versions
 
 
+def check_rate(rate: float) -> None:
+    """Raise ValidationError unless ``rate`` (share of gold among tasks) is in (0, 1]."""
+    if math.isnan(rate) or not 0 < rate <= 1:
+        raise ValidationError(f"rate must be in (0, 1], got {rate}", code="invalid_rate")
+
+
 def inject_gold(
     session: Session,
     conn: LabelStudioConnector,
@@ -261,8 +269,7 @@ def inject_gold(
     before import: ``annotate(payloads, gold_item_ids_or_None)``.
     Raises ValidationError (nothing imported) for a rate outside (0, 1] or a pool too small.
     """
-    if not (0 < rate <= 1) or math.isnan(rate):
-        raise ValidationError(f"rate must be in (0, 1], got {rate}", code="invalid_rate")
+    check_rate(rate)
     queue = get_queue(session, queue_name)
     current, versions = _current_sop(session, queue)
     fields = [f.name for f in current.task.fields]
@@ -421,7 +428,12 @@ def gold_frame(session: Session, queue_name: str) -> pd.DataFrame:
         )
     ans = ans.assign(gold=pd.Series(expected, index=ans.index, dtype=object), queue=queue.name)
     ans = ans[ans["gold"].notna()]
-    return ans.assign(correct=ans["label"] == ans["gold"])
+    key = queue.sop_key or ""
+    refs = [f"{key}@{v}" if v else None for v in ans["sop_version"]]
+    return ans.assign(
+        correct=ans["label"] == ans["gold"],
+        sop_version=pd.Series(refs, index=ans.index, dtype=object),
+    )
 
 
 def accuracy_report_gold(
@@ -440,7 +452,7 @@ def accuracy_report_gold(
         )
     frame = gold_frame(session, queue_name)
     if sop_version:
-        frame = frame[frame["sop_version"] == sop_version]
+        frame = frame[frame["sop_version"].str.endswith(f"@{sop_version}", na=False)]
     if frame.empty:
         return pd.DataFrame(columns=["n", "correct", "accuracy", "ci_low", "ci_high"])
     gold_map = dict(zip(frame["item"], frame["gold"], strict=False))
@@ -466,7 +478,7 @@ def gold_status(
     if queue.sop_key:
         pubs = sop_repo.publications(session, queue.id)
         current = session.get_one(SOPVersion, pubs[-1].sop_version_id).version if pubs else None
-    quiz = frame[frame["sop_version"] == current] if current else frame
+    quiz = frame[frame["sop_version"] == f"{queue.sop_key}@{current}"] if current else frame
     labelers: list[dict[str, Any]] = []
     acc = (
         accuracy(
@@ -570,3 +582,46 @@ def mark_for_revalidation(
         session, actor, "gold.revalidate", "sop", key, {"to": to_version, "marked": len(marked)}
     )
     return {"sop": f"{key}@{to_version}", "counts": report.counts(), "marked": marked}
+
+
+def scorecard(session: Session, labeler_key: str) -> dict[str, Any]:
+    """One labeler across queues: annotations, median lead time, gold accuracy with interval,
+    qualification under each queue's current SOP version, and their most frequent confusions."""
+    from labelqa.store.repositories.frames import annotation_frame
+    from labelqa.store.repositories.labelers import get_labeler
+    from labelqa.store.repositories.sources import list_queues
+
+    lab = get_labeler(session, labeler_key)
+    queues = []
+    for q in list_queues(session):
+        frame = annotation_frame(session, q.id, include_gold=True)
+        mine = frame[frame["labeler"] == lab.email]
+        if mine.empty:
+            continue
+        entry: dict[str, Any] = {
+            "queue": q.name,
+            "annotations": len(mine),
+            "median_lead_time_s": float(mine["lead_time"].median())
+            if mine["lead_time"].notna().any()
+            else None,
+            "gold": None,
+        }
+        status = gold_status(session, q.name)
+        row = next((r for r in status["labelers"] if r["labeler"] == lab.email), None)
+        if row is not None:
+            entry["gold"] = {
+                k: row[k]
+                for k in ("n", "correct", "accuracy", "ci_low", "ci_high", "qualification")
+            }
+            recal = next((r for r in status["recalibrate"] if r["labeler"] == lab.email), None)
+            entry["recalibrate"] = recal is not None
+            entry["top_confusions"] = recal["top_confusions"] if recal else []
+        queues.append(entry)
+    return {
+        "labeler": lab.email,
+        "vendor": lab.vendor.name if lab.vendor else None,
+        "site": lab.site.name if lab.site else None,
+        "market": lab.market.name if lab.market else None,
+        "start_date": lab.start_date.isoformat() if lab.start_date else None,
+        "queues": queues,
+    }

@@ -160,11 +160,12 @@ def accuracy_report(
     """
     _check_by(by)
     _check_by(split)
-    if reference != "peers":
+    if reference not in ("peers", "gold"):
         raise ValidationError(
-            f"reference {reference!r} is not available for this queue; use 'peers'",
-            code="invalid_reference",
+            f"reference must be 'peers' or 'gold'; got {reference!r}", code="invalid_reference"
         )
+    if reference == "gold":
+        return _gold_accuracy(session, queue_name, by=by, split=split, confidence=confidence)
     frame, lost = queue_frame(session, queue_name, in_terms_of=in_terms_of)
     parts = (
         [(None, frame)] if split is None else list(frame.groupby(split, dropna=False, sort=True))
@@ -194,5 +195,49 @@ def accuracy_report(
         "confidence": confidence,
         "in_terms_of": in_terms_of,
         "untranslatable": lost,
+        "rows": rows,
+    }
+
+
+def _gold_accuracy(
+    session: Session, queue_name: str, *, by: str, split: str | None, confidence: float
+) -> dict[str, Any]:
+    from labelqa.metrics import accuracy
+    from labelqa.services.gold import gold_frame  # gold builds on this module's frames
+
+    frame = gold_frame(session, queue_name)
+    rows: list[dict[str, Any]] = []
+    if not frame.empty:
+        frame = frame.assign(sop_version=frame["sop_version"].fillna("(none)"))
+        parts = [(None, frame)] if split is None else list(frame.groupby(split, sort=True))
+        for name, g in parts:
+            gold = dict(zip(g["item"], g["gold"], strict=False))
+            cols = ["item", "labeler", "label"] + ([by] if by != "labeler" else [])
+            acc = accuracy(
+                g[cols].fillna({by: "(unknown)"}) if by != "labeler" else g[cols],
+                gold,
+                by=None if by == "labeler" else by,
+                confidence=confidence,
+            )
+            for key, r in acc.iterrows():
+                rows.append(
+                    {
+                        "split": name,
+                        by: key,
+                        "n": int(r["n"]),
+                        "correct": int(r["correct"]),
+                        "accuracy": float(r["accuracy"]),
+                        "ci_low": float(r["ci_low"]),
+                        "ci_high": float(r["ci_high"]),
+                    }
+                )
+    return {
+        "queue": queue_name,
+        "by": by,
+        "split": split,
+        "reference": "gold",
+        "confidence": confidence,
+        "in_terms_of": None,
+        "untranslatable": 0,
         "rows": rows,
     }

@@ -28,6 +28,7 @@ from labelqa.sops import (
     compile_label_config,
     diff,
     parse_sop,
+    parse_version,
 )
 from labelqa.store.models import Queue, SOPPublication, SOPVersion, utcnow
 from labelqa.store.repositories import audit
@@ -137,7 +138,14 @@ def publish_sop(
                 f"{sop.ref} is already published to {already}", code="sop_already_published"
             )
 
-    label_config = compile_label_config(sop)
+    # classes earlier versions published on these queues, kept hidden so LS accepts the config
+    retired = [
+        c
+        for p in sop_repo.publications(session, key=sop.key)
+        if p.queue_id in {q.id for q in queues}
+        for c in p.sop_version.classes
+    ]
+    label_config = compile_label_config(sop, retired)
     instructions = compile_instructions(sop)
     changed: list[tuple[Queue, LabelStudioConnector, ProjectInfo]] = []
     conns = {q.id: connector_for(q) for q in queues}
@@ -222,5 +230,33 @@ def diff_versions(session: Session, key: str, old: str, new: str) -> dict[str, A
     b = load_version(sop_repo.get_version(session, key, new))
     d = diff(a, b).to_dict()
     d["affected_queues"] = [q.name for q in list_queues(session) if q.sop_key == key]
-    d["affected_gold_items"] = []  # filled in by the gold issue (gold items whose class changed)
+    d["affected_gold_items"] = _affected_gold(session, key, a, b)
     return d
+
+
+def _affected_gold(session: Session, key: str, old: SOP, new: SOP) -> list[dict[str, Any]]:
+    """Active gold items of ``old`` (or earlier) that need a person's check under ``new``."""
+    from labelqa.gold import revalidate_gold
+    from labelqa.store.repositories.gold import items_of_sop
+
+    items = [g for g in items_of_sop(session, key) if g.sop_version.version != new.version]
+    if not items or new.semver <= old.semver:
+        return []
+    versions = [
+        load_version(v)
+        for v in sop_repo.list_versions(session, key)
+        if parse_version(v.version) <= new.semver
+    ]
+    report = revalidate_gold(
+        {g.id: (tuple(g.labels), g.sop_version.version) for g in items}, versions, new.version
+    )
+    return [
+        {
+            "gold_item_id": r.gold_item_id,
+            "labels": list(r.old_labels),
+            "from": r.from_version,
+            "candidates": list(r.candidates),
+            "reasons": [list(x) for x in r.reasons],
+        }
+        for r in report.to_revalidate
+    ]

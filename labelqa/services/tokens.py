@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "run_sync": frozenset({"admin", "qa_analyst"}),
     "manage_tokens": frozenset({"admin"}),
     "publish_sops": frozenset({"admin", "sop_author"}),
+    "manage_gold": frozenset({"admin", "qa_analyst"}),
+    "read_quality": frozenset({"admin", "qa_analyst", "vendor_manager", "sop_author"}),
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 from labelqa.sops.models import CONTROL_NAME, FIELD_KINDS, SOP
 
@@ -28,9 +29,12 @@ _SPACE = re.compile(r"\s+")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def compile_label_config(sop: SOP) -> str:
+def compile_label_config(sop: SOP, retired: Sequence[str] = ()) -> str:
     """Label Studio XML label config for ``sop``: the task's data fields and one Choices control.
 
+    ``retired``: class values of earlier versions that this one dropped (renamed, split,
+    removed). Label Studio refuses a config that loses a label existing annotations use, so
+    they stay as hidden choices (``style="display:none"``): labelers can no longer pick them.
     Raises ValueError if the SOP has no task fields or a field kind Label Studio cannot show;
     validate the SOP first for located errors.
     """
@@ -58,6 +62,13 @@ def compile_label_config(sop: SOP) -> str:
     )
     for cls in sop.classes:
         ET.SubElement(choices, "Choice", value=cls.value, hint=_plain(cls.definition))
+    current = set(sop.class_values)
+    for value in dict.fromkeys(retired):
+        if value not in current:
+            ET.SubElement(
+                choices, "Choice", value=value, style="display:none",
+                hint=f"Retired in {sop.version}; do not use",
+            )  # fmt: skip
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode")
 

@@ -16,7 +16,10 @@ from labelqa.store.migrate import head_revision
 COMMANDS = [
     [], ["init"], ["serve"], ["source", "add"], ["source", "list"], ["source", "webhook-secret"],
     ["queue", "add"], ["queue", "list"], ["labelers", "import"], ["labelers", "list"], ["sync"],
-    ["annotations", "export"], ["token", "create"],
+    ["annotations", "export"], ["token", "create"], ["sop", "validate"], ["sop", "publish"],
+    ["sop", "history"], ["sop", "diff"], ["gold", "import"], ["gold", "inject"], ["gold", "status"],
+    ["gold", "set-status"], ["gold", "revalidate"], ["labelers", "scorecard"],
+    ["report", "accuracy"],
 ]  # fmt: skip
 
 
@@ -29,7 +32,16 @@ def test_every_command_has_help_and_json():
     for cmd in COMMANDS:
         r = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
         assert r.exit_code == 0, (cmd, r.output)
-        if cmd and cmd[-1] not in ("source", "queue", "labelers", "annotations", "token"):
+        if cmd and cmd[-1] not in (
+            "source",
+            "queue",
+            "labelers",
+            "annotations",
+            "token",
+            "sop",
+            "gold",
+            "report",
+        ):
             assert "--json" in r.output, cmd
 
 
@@ -136,3 +148,14 @@ def test_sop_validate_for_ci(tmp_path):
         ["sop", "validate", str(root / "ecommerce-prohibited-listings" / "v1.0.0.md"), str(same)],
     )
     assert r.exit_code == 1 and "version" in r.output
+
+
+def test_gold_cli_errors_exit_nonzero_with_the_reason(cli_env, tmp_path):
+    f = tmp_path / "gold.jsonl"
+    f.write_text('{"data": {"title": "x"}, "label": "adult"}\n')
+    r = run_cli(["gold", "import", str(f), "--sop", "nope@1.0.0"], cli_env)
+    assert r.returncode == 1 and "no SOP nope@1.0.0" in r.stderr
+    r = run_cli(["gold", "inject", "--queue", "q", "--rate", "2", "--json"], cli_env)
+    assert r.returncode == 1 and json.loads(r.stderr)["code"] == "invalid_rate"
+    r = run_cli(["report", "accuracy", "--queue", "nope"], cli_env)
+    assert r.returncode == 1 and "no queue named 'nope'" in r.stderr

@@ -293,3 +293,141 @@ def test_gold_bad_input_changes_nothing(ctx, ls_server):
         s.rollback()
         assert row_counts(s) == before
     assert len(conn.list_task_ids(pid)) == ls_before
+
+
+def test_gold_through_the_api_dispute_revalidate_and_report(ctx, ls_server):
+    from fastapi.testclient import TestClient
+
+    from labelqa.api.app import create_app
+    from labelqa.services.tokens import create_token
+
+    rng = random.Random(11)
+    np_rng = np.random.default_rng(11)
+    conn, pid, qname = setup_queue(ctx, ls_server)
+    labelers = workforce(6, np_rng)
+    uids = ensure_users(conn, [lab.email for lab in labelers])
+    text, truth = gold_file(rng, 21)  # 3 per class, including `weapons` (split in 2.0.0)
+    with ctx.sessions() as s:
+        _, qa = create_token(s, "qa", "qa_analyst", actor="test")
+        _, consumer = create_token(s, "algo", "data_consumer", actor="test")
+        _, author = create_token(s, "t&s", "sop_author", actor="test")
+        s.commit()
+    qa_h, consumer_h = {"Authorization": f"Bearer {qa}"}, {"Authorization": f"Bearer {consumer}"}
+    with TestClient(create_app(ctx)) as api:
+        r = api.post(
+            "/api/v1/gold/import",
+            headers=qa_h,
+            json={"sop": f"{SOP.key}@1.0.0", "content": text.replace('"adult"', '"porn"', 1)},
+        )
+        assert r.status_code == 422 and "field label: 'porn' not a class" in r.json()["message"]
+        r = api.post(
+            "/api/v1/gold/import",
+            headers=consumer_h,
+            json={"sop": f"{SOP.key}@1.0.0", "content": text},
+        )
+        assert r.status_code == 403
+        r = api.post(
+            "/api/v1/gold/import", headers=qa_h, json={"sop": f"{SOP.key}@1.0.0", "content": text}
+        )
+        assert r.status_code == 201 and r.json()["imported"] == 21
+        assert (
+            api.get("/api/v1/gold/items", params={"sop": SOP.key}, headers=consumer_h).status_code
+            == 403
+        )
+        r = api.post("/api/v1/gold/inject", headers=qa_h, json={"queue": qname, "rate": 1.5})
+        assert r.status_code == 422 and r.json()["code"] == "invalid_rate"
+
+        # 60 ordinary tasks already in the project; inject covers them, appended
+        from connectors.label_studio.seed import import_tasks
+
+        import_tasks(conn, pid, [{"data": listing(rng, i)} for i in range(60)])
+        with ctx.sessions() as s:
+            q = get_queue(s, qname)
+            with connector_for(q.source, ctx.settings) as c:
+                sync_queue(s, q, c, ctx.settings)
+        r = api.post(
+            "/api/v1/gold/inject", headers=qa_h, json={"queue": qname, "rate": 0.25, "seed": 3}
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["gold_copies"] == 20 and "ls_task_ids" not in r.json()
+        # every labeler answers every gold copy; labeler 0 is always right, the others mostly
+        with ctx.sessions() as s:
+            copies = s.scalars(
+                select(GoldCopy).where(GoldCopy.queue_id == get_queue(s, qname).id)
+            ).all()
+            gold_items = {c.ls_task_id: c.gold_item_id for c in copies}
+        from connectors.label_studio.seed import create_annotation
+
+        data = {t.ls_id: t.data for t in conn.export_tasks(pid, list(gold_items))}
+        for tid in gold_items:
+            right = truth[data[tid]["image"]]
+            for i, lab in enumerate(labelers):
+                label = (
+                    right
+                    if i == 0 or rng.random() < 0.8
+                    else rng.choice([c for c in CLASSES if c != right])
+                )
+                create_annotation(conn, tid, choice_result(label, to_name="title"), uids[lab.email])
+        with ctx.sessions() as s:
+            q = get_queue(s, qname)
+            with connector_for(q.source, ctx.settings) as c:
+                sync_queue(s, q, c, ctx.settings)
+
+        st = api.get("/api/v1/gold/status", params={"queue": qname}, headers=qa_h).json()
+        assert st["gold_copies"] == 20 and st["answers_scored"] == 120
+        best = next(r for r in st["labelers"] if r["labeler"] == labelers[0].email)
+        assert best["n"] == 20 and best["correct"] == 20 and best["ci_high"] == 1.0
+        rep = api.get(
+            "/api/v1/reports/accuracy", params={"queue": qname, "by": "vendor"}, headers=qa_h
+        ).json()
+        assert sum(r["n"] for r in rep) == 120 and all(
+            r["ci_low"] <= r["accuracy"] <= r["ci_high"] for r in rep
+        )
+        card = api.get(f"/api/v1/labelers/{labelers[0].email}/scorecard", headers=qa_h).json()
+        assert card["queues"][0]["gold"]["accuracy"] == 1.0
+        gold_acc = api.get(
+            "/api/v1/metrics/accuracy",
+            headers=qa_h,
+            params={"queue": qname, "reference": "gold", "by": "labeler", "split": None},
+        ).json()
+        assert "rows" in gold_acc, gold_acc
+        assert sum(r["n"] for r in gold_acc["rows"]) == 120
+        # peer agreement ignores gold copies entirely
+        ag = api.get(
+            "/api/v1/metrics/agreement", params={"queue": qname, "by": None}, headers=qa_h
+        ).json()
+        assert ag["groups"][0]["n_annotations"] == 0 or ag["groups"][0]["n_items"] <= 60
+
+        # a disputed gold item stops counting
+        disputed = next(iter(gold_items.values()))
+        r = api.patch(
+            f"/api/v1/gold/items/{disputed}",
+            headers=qa_h,
+            json={"status": "disputed", "reason": "ambiguous"},
+        )
+        assert r.status_code == 200
+        st = api.get("/api/v1/gold/status", params={"queue": qname}, headers=qa_h).json()
+        assert st["answers_scored"] == 114
+
+        # 2.0.0 splits `weapons`: that gold must be re-validated, never reused silently
+        v2 = (SOP_FILE.parent / "v2.0.0.md").read_text()
+        r = api.post(
+            "/api/v1/sops/publish",
+            headers={"Authorization": f"Bearer {author}"},
+            json={"document": v2, "queues": [qname]},
+        )
+        assert r.status_code == 201, r.text
+        d = api.get(
+            f"/api/v1/sops/{SOP.key}/diff", params={"v1": "1.0.0", "v2": "2.0.0"}, headers=qa_h
+        ).json()
+        weapons_gold = {
+            g["gold_item_id"] for g in d["affected_gold_items"] if g["labels"] == ["weapons"]
+        }
+        assert len(weapons_gold) == 3
+        r = api.post("/api/v1/gold/revalidate", params={"sop": f"{SOP.key}@2.0.0"}, headers=qa_h)
+        assert r.status_code == 200 and weapons_gold <= set(r.json()["marked"])
+        items = {
+            g["id"]: g
+            for g in api.get("/api/v1/gold/items", params={"sop": SOP.key}, headers=qa_h).json()
+        }
+        assert all(items[i]["status"] == "revalidate" for i in weapons_gold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,14 @@ def test_publish_label_publish_split_label_attribute_and_measure(ctx, ls_server)
         )
         assert r.status_code == 201, r.text
         p = conn.get_project(pid)
-        assert p.label_config == compile_label_config(v2)
+        # v1 classes v2 dropped stay as hidden choices (LS refuses to lose labels in use)
+        assert p.label_config == compile_label_config(v2, retired=v1.class_values)
+        hidden = {
+            c.get("value")
+            for c in ET.fromstring(p.label_config).iter("Choice")
+            if c.get("style") == "display:none"
+        }
+        assert hidden == {"weapons", "drugs"}
         assert p.expert_instruction == compile_instructions(v2)
         import_tasks(conn, pid, _batch(rng, uids, list(v2.class_values), 150, 1000))
         _sync(ctx, queue.name)

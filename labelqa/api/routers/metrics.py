@@ -25,6 +25,7 @@ def agreement(
     confidence: float = Query(default=0.95, gt=0, lt=1),
 ) -> dict[str, Any]:
     """Krippendorff's alpha and percent agreement per group, with n and bootstrap intervals."""
+    by = None if by in ("", "none") else by
     return agreement_report(session, queue, by=by, in_terms_of=in_terms_of, confidence=confidence)
 
 
@@ -40,6 +41,7 @@ def accuracy(
     confidence: float = Query(default=0.95, gt=0, lt=1),
 ) -> dict[str, Any]:
     """Accuracy per group (and split) with n and Wilson interval."""
+    split = None if split in ("", "none") else split
     return accuracy_report(
         session,
         queue,

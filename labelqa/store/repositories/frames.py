@@ -6,7 +6,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from labelqa.store.models import Annotation, Item, Labeler, Market, Site, SOPVersion, Vendor
+from labelqa.store.models import (
+    Annotation,
+    GoldCopy,
+    Item,
+    Labeler,
+    Market,
+    Site,
+    SOPVersion,
+    Vendor,
+)
 
 __all__ = ["FRAME_COLUMNS", "annotation_frame"]
 
@@ -26,11 +35,14 @@ FRAME_COLUMNS = [
 ]
 
 
-def annotation_frame(session: Session, queue_id: int, *, labeled_only: bool = True) -> pd.DataFrame:
+def annotation_frame(
+    session: Session, queue_id: int, *, labeled_only: bool = True, include_gold: bool = False
+) -> pd.DataFrame:
     """One row per annotation of the queue: ``item`` (LS task id), ``labeler`` (e-mail or
     ``ls-user-<id>``), ``label`` (multi-choice: the sorted labels joined by ``|``), ``labels``,
     ``label_status``, ``created_at``, ``lead_time`` (s), ``sop_version`` (``key@version`` or
-    None), ``vendor``, ``site``, ``market``. ``labeled_only`` drops skipped/empty annotations.
+    None), ``vendor``, ``site``, ``market``. ``labeled_only`` drops skipped/empty annotations;
+    annotations on hidden gold copies are left out unless ``include_gold``.
     """
     v, s, m = aliased(Vendor), aliased(Site), aliased(Market)
     stmt = (
@@ -60,6 +72,9 @@ def annotation_frame(session: Session, queue_id: int, *, labeled_only: bool = Tr
     )
     if labeled_only:
         stmt = stmt.where(Annotation.label_status.in_(("ok", "unknown_label")))
+    if not include_gold:
+        gold = select(GoldCopy.ls_task_id).where(GoldCopy.queue_id == queue_id)
+        stmt = stmt.where(Item.ls_task_id.not_in(gold))
     rows = []
     for r in session.execute(stmt):
         aid, task, email, uid, labels, status, created, lead, key, ver, vend, site, market = r
