@@ -849,6 +849,35 @@ def labelers_scorecard(labeler: str, as_json: JsonOpt = False) -> None:
         _emit(as_json, card, human)
 
 
+@labelers_app.command("remove")
+def labelers_remove(
+    labeler: str,
+    source: Annotated[str, typer.Option(help="Label Studio source the user is on.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the user loses access to every project.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a labeler's LS user from the organization (LS Community cannot pause a user)."""
+    from labelqa.errors import ValidationError
+    from labelqa.services.connect import connector_for
+    from labelqa.services.gold import remove_from_label_studio
+
+    with _context(as_json) as ctx, _session(ctx) as s:
+        if not yes:
+            raise ValidationError(
+                "pass --yes: the user will lose access to every project", code="not_confirmed"
+            )
+        res = remove_from_label_studio(
+            s, lambda src: connector_for(src, ctx.settings), labeler, source, actor=ACTOR
+        )
+        _emit(
+            as_json,
+            res,
+            lambda: out.print(f"removed {res['labeler']} from {res['source']}", highlight=False),
+        )
+
+
 @report_app.command("accuracy")
 def report_accuracy(
     queue: Annotated[str, typer.Option(help="Queue.")],

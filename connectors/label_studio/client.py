@@ -242,6 +242,30 @@ class LabelStudioConnector:
         )
         return [int(t) for t in (getattr(res, "task_ids", None) or [])]
 
+    def remove_member(self, user_id: int) -> None:
+        """Remove a user from the token owner's organization (LS soft-deletes the membership:
+        the user can no longer open any project). Community has no per-project membership."""
+        me = self._get_json("/api/current-user/whoami", None, "reading the current user")
+        org = me.get("active_organization")
+        if isinstance(org, dict):
+            org = org.get("id")
+
+        def call() -> None:
+            r = self._http.delete(
+                f"{self.url}/api/organizations/{org}/memberships/{user_id}/", headers=self._auth
+            )
+            if r.status_code >= 500:
+                raise _Retryable(r.status_code)
+            if r.status_code == 404:
+                raise LabelStudioNotFound(
+                    f"Label Studio at {self.url}: user {user_id} is not a member of organization "
+                    f"{org} (already removed?)"
+                )
+            if r.status_code >= 400:
+                raise self._fail(r.status_code, f"removing user {user_id}", _json_or_none(r))
+
+        self._with_retries(call, f"removing user {user_id}")
+
     def list_users(self) -> list[UserRecord]:
         """Every user on the server (id, email, name)."""
         users = self._sdk(lambda: self.sdk.users.list(), "listing users")
@@ -388,6 +412,13 @@ class LabelStudioConnector:
         self.tasks_read += len(out)
         out.sort(key=lambda t: t.ls_id)
         return out
+
+
+def _json_or_none(r: httpx.Response) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        return None
 
 
 class _Retryable(Exception):

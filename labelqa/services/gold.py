@@ -56,6 +56,7 @@ __all__ = [
     "import_gold",
     "inject_gold",
     "mark_for_revalidation",
+    "remove_from_label_studio",
     "scorecard",
     "set_gold_status",
 ]
@@ -625,3 +626,38 @@ def scorecard(session: Session, labeler_key: str) -> dict[str, Any]:
         "start_date": lab.start_date.isoformat() if lab.start_date else None,
         "queues": queues,
     }
+
+
+def remove_from_label_studio(
+    session: Session, conn_for: Any, labeler_key: str, source_name: str, *, actor: str
+) -> dict[str, Any]:
+    """Remove a labeler's LS user(s) on ``source_name`` from its organization (LS Community
+    cannot pause a user or remove them from one project). Audited; returns the LS user ids."""
+    from labelqa.store.models import LabelerAccount
+    from labelqa.store.repositories.labelers import get_labeler
+    from labelqa.store.repositories.sources import get_source
+
+    lab = get_labeler(session, labeler_key)
+    src = get_source(session, source_name)
+    accounts = session.scalars(
+        select(LabelerAccount).where(
+            LabelerAccount.labeler_id == lab.id, LabelerAccount.source_id == src.id
+        )
+    ).all()
+    if not accounts:
+        raise ValidationError(
+            f"{lab.email} has no Label Studio user on source {src.name!r}", code="no_account"
+        )
+    with conn_for(src) as conn:
+        for acc in accounts:
+            conn.remove_member(acc.ls_user_id)
+    ids = [a.ls_user_id for a in accounts]
+    audit.record(
+        session,
+        actor,
+        "labeler.remove_from_ls",
+        "labeler",
+        lab.id,
+        {"source": src.name, "ls_users": ids},
+    )
+    return {"labeler": lab.email, "source": src.name, "removed_ls_users": ids}

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_tokens": frozenset({"admin"}),
     "publish_sops": frozenset({"admin", "sop_author"}),
     "manage_gold": frozenset({"admin", "qa_analyst"}),
+    "remove_labelers": frozenset({"admin", "vendor_manager"}),
     "read_quality": frozenset({"admin", "qa_analyst", "vendor_manager", "sop_author"}),
 }
 

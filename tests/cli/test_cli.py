@@ -19,7 +19,7 @@ COMMANDS = [
     ["annotations", "export"], ["token", "create"], ["sop", "validate"], ["sop", "publish"],
     ["sop", "history"], ["sop", "diff"], ["gold", "import"], ["gold", "inject"], ["gold", "status"],
     ["gold", "set-status"], ["gold", "revalidate"], ["labelers", "scorecard"],
-    ["report", "accuracy"],
+    ["labelers", "remove"], ["report", "accuracy"],
 ]  # fmt: skip
 
 

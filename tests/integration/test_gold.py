@@ -431,3 +431,32 @@ def test_gold_through_the_api_dispute_revalidate_and_report(ctx, ls_server):
             for g in api.get("/api/v1/gold/items", params={"sop": SOP.key}, headers=qa_h).json()
         }
         assert all(items[i]["status"] == "revalidate" for i in weapons_gold)
+
+
+def test_removing_a_labeler_from_label_studio(ctx, ls_server):
+    from fastapi.testclient import TestClient
+
+    from labelqa.api.app import create_app
+    from labelqa.services.tokens import create_token
+
+    conn = LabelStudioConnector(ls_server.url, ls_server.token)
+    pid = create_project(conn, f"listings-{time.time_ns()}", PLACEHOLDER)
+    queue = bind_queue(ctx, ls_server.url, ls_server.token, pid)
+    email = f"leaver{time.time_ns()}@vendor.example.com"
+    uid = ensure_users(conn, [email])[email]
+    with ctx.sessions() as s:
+        q = get_queue(s, queue.name)
+        with connector_for(q.source, ctx.settings) as c:
+            sync_queue(s, q, c, ctx.settings)  # links the LS user to a labeler
+        _, vm = create_token(s, "vm", "vendor_manager", actor="test")
+        _, qa = create_token(s, "qa", "qa_analyst", actor="test")
+        s.commit()
+    with TestClient(create_app(ctx)) as api:
+        url = f"/api/v1/labelers/{email}/remove-from-label-studio"
+        r = api.post(url, params={"source": "ls"}, headers={"Authorization": f"Bearer {qa}"})
+        assert r.status_code == 403
+        r = api.post(url, params={"source": "ls"}, headers={"Authorization": f"Bearer {vm}"})
+        assert r.status_code == 200 and r.json()["removed_ls_users"] == [uid]
+        # LS now holds the membership as deleted: removing again is refused by LS itself
+        r = api.post(url, params={"source": "ls"}, headers={"Authorization": f"Bearer {vm}"})
+        assert r.status_code == 502 and "already removed" in r.json()["message"]

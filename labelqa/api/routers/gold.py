@@ -16,6 +16,7 @@ from labelqa.services.gold import (
     import_gold,
     inject_gold,
     mark_for_revalidation,
+    remove_from_label_studio,
     scorecard,
     set_gold_status,
 )
@@ -148,3 +149,21 @@ def get_scorecard(
 ) -> dict[str, Any]:
     """One labeler's volume, speed, gold accuracy with interval and qualification per queue."""
     return scorecard(session, key)
+
+
+@router.post("/labelers/{key}/remove-from-label-studio")
+def remove_labeler(
+    key: str,
+    session: SessionDep,
+    ctx: ContextDep,
+    tok: Annotated[ApiToken, Depends(allow("remove_labelers"))],
+    source: str,
+) -> dict[str, Any]:
+    """Remove the labeler's LS user from the organization (the only lever Community offers)."""
+    return remove_from_label_studio(
+        session,
+        lambda src: connector_for(src, ctx.settings),
+        key,
+        source,
+        actor=f"token:{tok.name}",
+    )
