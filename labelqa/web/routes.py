@@ -93,9 +93,7 @@ def overview(request: Request, session: SessionDep) -> HTMLResponse:
 def sop_list(request: Request, session: SessionDep) -> HTMLResponse:
     """Every SOP key with its versions."""
     keys = [(k, sop_repo.list_versions(session, k)) for k in sop_repo.list_keys(session)]
-    return templates.TemplateResponse(
-        request, "sops.html", {"keys": keys, "version": __version__}
-    )
+    return templates.TemplateResponse(request, "sops.html", {"keys": keys, "version": __version__})
 
 
 @router.get("/sops/{key}", response_class=HTMLResponse)
