@@ -11,7 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from labelqa.context import AppContext
 from labelqa.errors import LabelQAError
 from labelqa.settings import get_settings
+from labelqa.store.db import session_scope
 
 app = typer.Typer(
     help="LabelQA: quality assurance for labels made in Label Studio.",
@@ -86,17 +87,8 @@ def _context(as_json: bool, *, migrated: bool = True) -> Iterator[AppContext]:
             ctx.dispose()
 
 
-@contextmanager
-def _session(ctx: AppContext) -> Iterator[Session]:
-    session = ctx.sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def _session(ctx: AppContext) -> AbstractContextManager[Session]:
+    return session_scope(ctx.sessions)
 
 
 # -- init / serve ----------------------------------------------------------------------------
@@ -576,39 +568,14 @@ def sop_publish(
 @sop_app.command("history")
 def sop_history(key: str, as_json: JsonOpt = False) -> None:
     """Every version of an SOP and where and when it was published."""
-    from labelqa.store.repositories import sops as sop_repo
-    from labelqa.store.repositories.sources import list_queues
+    from labelqa.services.sops import sop_history as history_of
 
     with _context(as_json) as ctx, _session(ctx) as s:
-        names = {q.id: q.name for q in list_queues(s)}
-        pubs = sop_repo.publications(s, key=key)
-        rows: list[dict[str, Any]] = []
-        for v in sop_repo.list_versions(s, key):
-            mine = [p for p in pubs if p.sop_version_id == v.id]
-            rows.append(
-                {
-                    "version": v.version,
-                    "title": v.title,
-                    "status": v.status,
-                    "classes": len(v.classes),
-                    "created_by": v.created_by,
-                    "published": [
-                        {
-                            "queue": names.get(p.queue_id),
-                            "effective_from": p.effective_from,
-                            "by": p.published_by,
-                        }
-                        for p in mine
-                    ],
-                }
-            )
-        if not rows:
-            from labelqa.errors import NotFound
-
-            raise NotFound(f"no SOP with key {key!r} in the store", code="sop_not_found")
+        rows = history_of(s, key)
         flat = [
             {
                 **r,
+                "classes": len(r["classes"]),
                 "published": "; ".join(
                     f"{p['queue']} @ {p['effective_from']}" for p in r["published"]
                 ),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from labelqa.context import AppContext
 from labelqa.services.tokens import authenticate, require
+from labelqa.store.db import session_scope
 from labelqa.store.models import ApiToken
 
 __all__ = ["ContextDep", "CurrentToken", "SessionDep", "allow"]
@@ -24,15 +25,8 @@ ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
 def get_session(ctx: ContextDep) -> Iterator[Session]:
-    session = ctx.sessions()
-    try:
+    with session_scope(ctx.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -170,25 +170,46 @@ def accuracy_report(
     parts = (
         [(None, frame)] if split is None else list(frame.groupby(split, dropna=False, sort=True))
     )
-    rows = []
-    for name, g in parts:
-        acc = peer_accuracy(g, by=by, confidence=confidence)
-        for key, r in acc.iterrows():
-            rows.append(
-                {
-                    "split": None
-                    if name is None or (isinstance(name, float) and np.isnan(name))
-                    else name,
-                    by: key,
-                    "n": int(r["n"]),
-                    "correct": int(r["correct"]),
-                    "accuracy": float(r["accuracy"]),
-                    "ci_low": float(r["ci_low"]),
-                    "ci_high": float(r["ci_high"]),
-                }
-            )
+    rows = [
+        row
+        for name, g in parts
+        for row in _rows(peer_accuracy(g, by=by, confidence=confidence), by, name)
+    ]
+    return _report(queue_name, by, split, "peers", confidence, in_terms_of, lost, rows)
+
+
+def _group_name(name: Any) -> Any:
+    return None if name is None or (isinstance(name, float) and np.isnan(name)) else name
+
+
+def _rows(acc: pd.DataFrame, by: str, split_name: Any) -> list[dict[str, Any]]:
+    """Accuracy-frame rows as JSON-ready dicts tagged with their split."""
+    return [
+        {
+            "split": _group_name(split_name),
+            by: key,
+            "n": int(r["n"]),
+            "correct": int(r["correct"]),
+            "accuracy": float(r["accuracy"]),
+            "ci_low": float(r["ci_low"]),
+            "ci_high": float(r["ci_high"]),
+        }
+        for key, r in acc.iterrows()
+    ]
+
+
+def _report(
+    queue: str,
+    by: str,
+    split: str | None,
+    reference: str,
+    confidence: float,
+    in_terms_of: str | None,
+    lost: int,
+    rows: list[dict[str, Any]],
+) -> dict[str, Any]:
     return {
-        "queue": queue_name,
+        "queue": queue,
         "by": by,
         "split": split,
         "reference": reference,
@@ -219,25 +240,5 @@ def _gold_accuracy(
                 by=None if by == "labeler" else by,
                 confidence=confidence,
             )
-            for key, r in acc.iterrows():
-                rows.append(
-                    {
-                        "split": name,
-                        by: key,
-                        "n": int(r["n"]),
-                        "correct": int(r["correct"]),
-                        "accuracy": float(r["accuracy"]),
-                        "ci_low": float(r["ci_low"]),
-                        "ci_high": float(r["ci_high"]),
-                    }
-                )
-    return {
-        "queue": queue_name,
-        "by": by,
-        "split": split,
-        "reference": "gold",
-        "confidence": confidence,
-        "in_terms_of": None,
-        "untranslatable": 0,
-        "rows": rows,
-    }
+            rows.extend(_rows(acc, by, name))
+    return _report(queue_name, by, split, "gold", confidence, None, 0, rows)

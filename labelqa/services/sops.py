@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from connectors.label_studio.client import LabelStudioConnector, ProjectInfo
-from labelqa.errors import Conflict, LabelQAError, ValidationError
+from labelqa.errors import Conflict, LabelQAError, NotFound, ValidationError
 from labelqa.settings import Settings
 from labelqa.sops import (
     SOP,
@@ -40,6 +40,7 @@ __all__ = [
     "diff_versions",
     "load_version",
     "publish_sop",
+    "sop_history",
     "validate_document",
 ]
 
@@ -222,6 +223,36 @@ def publish_sop(
     return PublishResult(
         sop.key, sop.version, [q.name for q in queues], existing is None, now.isoformat()
     )
+
+
+def sop_history(session: Session, key: str) -> list[dict[str, Any]]:
+    """Every stored version of ``key``, oldest first, with where, when and by whom it was
+    published. NotFound when the key has no version."""
+    versions = sop_repo.list_versions(session, key)
+    if not versions:
+        raise NotFound(f"no SOP with key {key!r} in the store", code="sop_not_found")
+    names = {q.id: q.name for q in list_queues(session)}
+    pubs = sop_repo.publications(session, key=key)
+    return [
+        {
+            "version": v.version,
+            "title": v.title,
+            "status": v.status,
+            "classes": v.classes,
+            "created_by": v.created_by,
+            "created_at": v.created_at,
+            "published": [
+                {
+                    "queue": names.get(p.queue_id),
+                    "effective_from": p.effective_from,
+                    "by": p.published_by,
+                }
+                for p in pubs
+                if p.sop_version_id == v.id
+            ],
+        }
+        for v in versions
+    ]
 
 
 def diff_versions(session: Session, key: str, old: str, new: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -82,10 +83,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served(ctx: AppContext) -> Iterator[str]:
+@contextmanager
+def serve(ctx: AppContext) -> Iterator[str]:
     """uvicorn serving ``create_app(ctx)`` in a thread; yields its base URL."""
-    populate(ctx)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
@@ -101,6 +101,14 @@ def served(ctx: AppContext) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def served(ctx: AppContext) -> Iterator[str]:
+    """The populated store, served."""
+    populate(ctx)
+    with serve(ctx) as url:
+        yield url
 
 
 def test_overview_repository_counts(ctx: AppContext) -> None:

@@ -3,17 +3,13 @@ when the stored body is malicious (it reaches the store only by bypassing valida
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, _free_port
+from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, serve
 
-from labelqa.api.app import create_app
 from labelqa.context import AppContext
 from labelqa.security import encrypt
 from labelqa.sops import compile_instructions, compile_label_config, load_sop
@@ -76,21 +72,8 @@ def populate(ctx: AppContext) -> None:
 @pytest.fixture
 def served(ctx: AppContext) -> Iterator[str]:
     populate(ctx)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve(ctx) as url:
+        yield url
 
 
 @pytest.mark.browser

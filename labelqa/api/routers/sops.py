@@ -9,11 +9,16 @@ from pydantic import BaseModel, Field
 
 from labelqa.api.deps import ContextDep, SessionDep, allow
 from labelqa.services.connect import connector_for
-from labelqa.services.sops import diff_versions, load_version, publish_sop, validate_document
+from labelqa.services.sops import (
+    diff_versions,
+    load_version,
+    publish_sop,
+    sop_history,
+    validate_document,
+)
 from labelqa.sops import render_html
 from labelqa.store.models import ApiToken
 from labelqa.store.repositories import sops as sop_repo
-from labelqa.store.repositories.sources import list_queues
 
 router = APIRouter(prefix="/sops", tags=["sops"])
 
@@ -82,33 +87,7 @@ def history(
     key: str, session: SessionDep, _: Annotated[ApiToken, Depends(allow("read"))]
 ) -> list[dict[str, Any]]:
     """Versions of ``key`` with where and when each was published."""
-    names = {q.id: q.name for q in list_queues(session)}
-    pubs = sop_repo.publications(session, key=key)
-    versions = sop_repo.list_versions(session, key)
-    if not versions:
-        from labelqa.errors import NotFound
-
-        raise NotFound(f"no SOP with key {key!r}", code="sop_not_found")
-    return [
-        {
-            "version": v.version,
-            "title": v.title,
-            "status": v.status,
-            "classes": v.classes,
-            "created_by": v.created_by,
-            "created_at": v.created_at,
-            "published": [
-                {
-                    "queue": names.get(p.queue_id),
-                    "effective_from": p.effective_from,
-                    "by": p.published_by,
-                }
-                for p in pubs
-                if p.sop_version_id == v.id
-            ],
-        }
-        for v in versions
-    ]
+    return sop_history(session, key)
 
 
 @router.get("/{key}/versions/{version}")
