@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; a SQLite file's folder is created and WAL switched on."""
+    # JSON columns (raw LS results, labels) are written in bulk by sync: serialize with orjson
+    kwargs.setdefault("json_serializer", lambda obj: orjson.dumps(obj).decode())
+    kwargs.setdefault("json_deserializer", orjson.loads)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
