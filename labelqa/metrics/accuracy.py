@@ -49,9 +49,17 @@ def _gold_series(gold: Gold) -> pd.Series:
     return series
 
 
+ALL_ROWS = slice(None)
+"""Row selector meaning "every annotation" (indexes like the full row range, without one)."""
+
+
+def _all(rows: IntArray | slice, enc: EncodedAnnotations) -> bool:
+    return isinstance(rows, slice) or rows.size == enc.n_annotations
+
+
 def _scored(
     enc: EncodedAnnotations, gold_items: pd.Index, gold_codes: IntArray, gold_uniques: pd.Index
-) -> tuple[IntArray, IntArray]:
+) -> tuple[IntArray | slice, IntArray]:
     """Row positions of annotations on gold items and the gold label code of each such row.
 
     Gold labels not among the annotation categories get codes K, K+1, ... in the order of
@@ -68,8 +76,8 @@ def _scored(
         item_gold = np.where(pos >= 0, code[pos], -1).astype(np.intp)
         row_gold = item_gold[enc.item]
     scored = row_gold >= 0
-    if scored.all():  # every annotation is on a gold item: no gather
-        return np.arange(row_gold.size, dtype=np.intp), row_gold
+    if scored.all():  # every annotation is on a gold item: no gather, no row index
+        return ALL_ROWS, row_gold
     rows = np.flatnonzero(scored).astype(np.intp)
     return rows, row_gold[rows]
 
@@ -82,7 +90,7 @@ def _as_int64(values: NDArray[Any]) -> NDArray[np.int64] | None:
 
 def _gold_lookup_dense(
     enc: EncodedAnnotations, gold_items: pd.Index, code: IntArray
-) -> IntArray | None:
+) -> NDArray[np.signedinteger[Any]] | None:
     """Gold code per annotation row (-1 off gold) straight from integer item ids through a
     table over their range, without encoding items; None unless both sides are integer ids
     spanning a small range."""
@@ -101,7 +109,8 @@ def _gold_lookup_dense(
     if lo > 0 and hi + 1 <= limit:
         lo = 0  # index the table by the ids themselves: no subtraction pass
     inside = (keys >= lo) & (keys <= hi)
-    table = np.full(hi - lo + 1, -1, dtype=np.intp)
+    # int32: half the page faults of the n-sized gather below (codes are < 2**31 classes)
+    table = np.full(hi - lo + 1, -1, dtype=np.int32)
     table[keys[inside] - lo] = code[inside]
     return table[values - lo] if lo else table[values]
 
@@ -112,10 +121,10 @@ def _all_categories(enc: EncodedAnnotations, gold_uniques: pd.Index) -> pd.Index
     return enc.categories.append(extra) if len(extra) else enc.categories
 
 
-def _groups(enc: EncodedAnnotations, by: By, rows: IntArray) -> tuple[IntArray, pd.Index]:
+def _groups(enc: EncodedAnnotations, by: By, rows: IntArray | slice) -> tuple[IntArray, pd.Index]:
     """Group code per scored row and the group index."""
     if by is None:
-        if rows.size == enc.n_annotations:  # every annotation scored, so every labeler
+        if _all(rows, enc):  # every annotation scored, so every labeler
             return enc.labeler, enc.labelers.rename("labeler")
         codes = enc.labeler[rows]
         used = np.flatnonzero(np.bincount(codes, minlength=enc.n_labelers))
@@ -157,7 +166,7 @@ def _prepare(
     gold: Gold,
     by: By,
     categories: Iterable[Hashable] | None,
-) -> tuple[EncodedAnnotations, pd.Index, IntArray, IntArray, IntArray, pd.Index]:
+) -> tuple[EncodedAnnotations, pd.Index, IntArray | slice, IntArray, IntArray, pd.Index]:
     enc = encode_annotations(ann, categories=categories)
     gold_s = _gold_series(gold)
     gold_codes, gold_uniques = _factorize(gold_s, sort=False)
@@ -191,14 +200,11 @@ def accuracy(
     if method not in ("wilson", "clopper-pearson"):
         raise ValueError(f"method must be 'wilson' or 'clopper-pearson'; got {method!r}")
     enc, _, rows, groups, truth, index = _prepare(ann, gold, by, categories)
-    labels = enc.label if rows.size == enc.n_annotations else enc.label[rows]
+    labels = enc.label[rows]
     g = len(index)
-    # one pass: bin 2*group + is_correct, then n and correct per group
-    key = np.left_shift(groups, 1)
-    key |= labels == truth
-    tally = np.bincount(key, minlength=2 * g).reshape(g, 2)
-    n = tally.sum(axis=1)
-    correct = tally[:, 1]
+    # n and correct per group by two bincounts: no n-sized integer temporary
+    n = np.bincount(groups, minlength=g)
+    correct = np.rint(np.bincount(groups, weights=labels == truth, minlength=g)).astype(np.int64)
     low: NDArray[np.float64]
     high: NDArray[np.float64]
     if g == 0:
@@ -218,7 +224,12 @@ def accuracy(
 
 
 def _confusion_cube(
-    enc: EncodedAnnotations, rows: IntArray, groups: IntArray, truth: IntArray, g: int, k: int
+    enc: EncodedAnnotations,
+    rows: IntArray | slice,
+    groups: IntArray,
+    truth: IntArray,
+    g: int,
+    k: int,
 ) -> NDArray[np.int64]:
     flat = (groups * k + truth) * k + enc.label[rows]
     return np.bincount(flat, minlength=g * k * k).reshape(g, k, k)
