@@ -19,7 +19,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelqa.context import AppContext
@@ -97,7 +96,7 @@ def init(as_json: JsonOpt = False) -> None:
     """Create or migrate the store; on first run, create an admin API token and print it once."""
     from labelqa.services.tokens import create_token
     from labelqa.store.migrate import current_revision, upgrade
-    from labelqa.store.models import ApiToken
+    from labelqa.store.repositories.tokens import has_admin
 
     with _context(as_json, migrated=False) as ctx:
         upgrade(ctx.engine)
@@ -107,7 +106,7 @@ def init(as_json: JsonOpt = False) -> None:
             "admin_token": None,
         }
         with _session(ctx) as s:
-            if s.scalar(select(ApiToken).where(ApiToken.role == "admin")) is None:
+            if not has_admin(s):
                 _, plain = create_token(s, "first-admin", "admin", actor=ACTOR)
                 data["admin_token"] = plain
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from sqlalchemy import select
 
 from labelqa.api.deps import SessionDep, allow
 from labelqa.api.schemas import TokenCreate, TokenCreated, TokenPublic
 from labelqa.services.tokens import create_token, revoke_token
 from labelqa.store.models import ApiToken
+from labelqa.store.repositories.tokens import list_tokens
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
@@ -20,10 +20,7 @@ def get_tokens(
     session: SessionDep, _: Annotated[ApiToken, Depends(allow("manage_tokens"))]
 ) -> list[TokenPublic]:
     """All tokens (never their secret)."""
-    return [
-        TokenPublic.model_validate(t)
-        for t in session.scalars(select(ApiToken).order_by(ApiToken.id))
-    ]
+    return [TokenPublic.model_validate(t) for t in list_tokens(session)]
 
 
 @router.post("", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
