@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     # Incremental sync re-reads tasks changed up to this many seconds before the watermark, so a
     # task whose update committed late in Label Studio (or a clock step) is still seen.
     sync_overlap_seconds: float = 120.0
-    sync_batch_size: int = 500
     label_studio_timeout_seconds: float = 60.0
     label_studio_retries: int = 2
     webhook_header: str = "X-LabelQA-Secret"
