@@ -38,6 +38,7 @@ from labelqa.gold import (
     revalidate_gold,
 )
 from labelqa.metrics import accuracy, confusion
+from labelqa.services._frames import map_unique
 from labelqa.services.sops import load_version
 from labelqa.sops import SOP, LabelTranslator, Untranslatable
 from labelqa.store.models import Annotation, GoldCopy, GoldItem, Item, Queue, SOPVersion
@@ -410,24 +411,20 @@ def gold_frame(session: Session, queue_name: str) -> pd.DataFrame:
         translator = LabelTranslator(
             load_version(v) for v in sop_repo.list_versions(session, queue.sop_key)
         )
-    expected: list[str | None] = []
-    for glabels, gver, aver in zip(
-        ans["gold_labels"], ans["gold_version"], ans["sop_version"], strict=True
-    ):
+
+    def expected(glabels: str, gver: str, aver: str | None) -> str | None:
         if aver is None or aver == gver or translator is None:
-            expected.append(glabels if aver in (None, gver) else None)
-            continue
+            return glabels if aver in (None, gver) else None
         try:
             parts = [translator.translate(lbl, gver, aver) for lbl in glabels.split("|")]
         except ValueError:  # answer made under an older version than the gold: not comparable
-            expected.append(None)
-            continue
-        expected.append(
-            None
-            if any(isinstance(p, Untranslatable) for p in parts)
-            else "|".join(sorted(map(str, parts)))
-        )
-    ans = ans.assign(gold=pd.Series(expected, index=ans.index, dtype=object), queue=queue.name)
+            return None
+        if any(isinstance(p, Untranslatable) for p in parts):
+            return None
+        return "|".join(sorted(map(str, parts)))
+
+    gold = map_unique(ans, ["gold_labels", "gold_version", "sop_version"], expected)
+    ans = ans.assign(gold=gold, queue=queue.name)
     ans = ans[ans["gold"].notna()]
     key = queue.sop_key or ""
     refs = [f"{key}@{v}" if v else None for v in ans["sop_version"]]

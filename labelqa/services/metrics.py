@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from labelqa.errors import ValidationError
 from labelqa.metrics import krippendorff_alpha, percent_agreement
 from labelqa.metrics.peer import peer_accuracy
+from labelqa.services._frames import map_unique
 from labelqa.services.sops import load_version
 from labelqa.sops import LabelTranslator, Untranslatable
 from labelqa.store.repositories import sops as sop_repo
@@ -41,19 +42,17 @@ def _translate(session: Session, frame: pd.DataFrame, target: str) -> tuple[pd.D
     if target not in {v.version for v in versions}:
         raise ValidationError(f"{key} has no version {target!r}", code="invalid_translation")
     tr = LabelTranslator([load_version(v) for v in versions])
-    out: list[str | None] = []
-    lost = 0
-    for ref, label in zip(frame["sop_version"], frame["label"], strict=True):
+    untranslatable = object()
+
+    def one(ref: str | None, label: str | None) -> object:
         if ref is None or label is None:
-            out.append(None)
-            continue
+            return None
         res = tr.translate(str(label), ref.split("@")[1], target)
-        if isinstance(res, Untranslatable):
-            out.append(None)
-            lost += 1
-        else:
-            out.append(res)
-    frame = frame.assign(label=pd.Series(out, index=frame.index, dtype=object))
+        return untranslatable if isinstance(res, Untranslatable) else res
+
+    out = map_unique(frame, ["sop_version", "label"], one)
+    lost = int((out.to_numpy() == untranslatable).sum())
+    frame = frame.assign(label=out.where(out.map(lambda v: v is not untranslatable), None))
     return frame[frame["label"].notna()], lost
 
 
